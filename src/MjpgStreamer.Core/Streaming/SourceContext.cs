@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Logging;
+using MjpgStreamer.Core.Diagnostics;
+using MjpgStreamer.Core.Frames;
+
+namespace MjpgStreamer.Core.Streaming;
+
+/// <summary>What a source gets to work with: the pool to rent frames from, the hub to publish into, its state.</summary>
+public sealed partial class SourceContext
+{
+    private readonly Lock _gate = new();
+    private InputState _state = InputState.Starting;
+    private string? _reason;
+
+    public SourceContext(int inputId, LatestFrameHub hub, FramePool pool, ILogger logger)
+    {
+        InputId = inputId;
+        Hub = hub;
+        Pool = pool;
+        Logger = logger;
+        Captured = new RateMeter(hub.Time);
+    }
+
+    public int InputId { get; }
+
+    public LatestFrameHub Hub { get; }
+
+    public FramePool Pool { get; }
+
+    public ILogger Logger { get; }
+
+    public TimeProvider Time => Hub.Time;
+
+    public RateMeter Captured { get; }
+
+    public InputState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    public string? Reason
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reason;
+            }
+        }
+    }
+
+    /// <summary>Wall-clock now in microseconds since the Unix epoch (the X-Timestamp clock).</summary>
+    public long NowMicroseconds() => (Time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
+
+    public Frame RentFrame(int capacity = 0) => Pool.Rent(capacity);
+
+    /// <summary>Publishes a captured frame (the hub takes the caller's reference) and marks the input streaming.</summary>
+    public void Publish(Frame frame)
+    {
+        if (frame.TimestampUs == 0)
+        {
+            frame.TimestampUs = NowMicroseconds();
+        }
+
+        if (!frame.IsPlaceholder)
+        {
+            Captured.Mark();
+            SetState(InputState.Streaming, null);
+        }
+
+        Hub.Publish(frame);
+    }
+
+    /// <summary>Changes the state; a transition is logged once, not every retry.</summary>
+    public void SetState(InputState state, string? reason)
+    {
+        lock (_gate)
+        {
+            if (_state == state && _reason == reason)
+            {
+                return;
+            }
+
+            _state = state;
+            _reason = reason;
+        }
+
+        LogStateChanged(Logger, InputId, state.ToJsonName(), reason ?? "");
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "input {InputId}: {State} {Reason}")]
+    private static partial void LogStateChanged(ILogger logger, int inputId, string state, string reason);
+}
