@@ -1,1 +1,1 @@
-return 0;
+return MjpgStreamer.Hosting.App.Run(args);

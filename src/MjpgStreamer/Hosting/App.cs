@@ -1,0 +1,179 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using MjpgStreamer.CommandLine;
+using MjpgStreamer.Core.Options;
+using MjpgStreamer.Core.Sources;
+using MjpgStreamer.Core.Streaming;
+using MjpgStreamer.Plugins;
+
+namespace MjpgStreamer.Hosting;
+
+/// <summary>The composition root: command line → plugins → run until SIGINT/SIGTERM.</summary>
+internal static partial class App
+{
+    public const string Version = "0.2.0";
+
+    /// <summary>What runs when no -i and no -o are given: the test pattern on loopback port 8080.</summary>
+    private static readonly PluginSpec DefaultInput = PluginSpec.Parse("input_testpattern.so");
+
+    private static readonly PluginSpec DefaultOutput = PluginSpec.Parse("output_http.so -p 8080 -l 127.0.0.1");
+
+    /// <summary>The original's default output when only -i is given: port 8080 on every address.</summary>
+    private static readonly PluginSpec DefaultOutputForInputs = PluginSpec.Parse("output_http.so -p 8080");
+
+    public static int Run(string[] args)
+    {
+        try
+        {
+            var (action, options) = GlobalCommandLine.Parse(args);
+            switch (action)
+            {
+                case GlobalCommandLine.Action.Help:
+                    Console.Out.Write(Usage.Text);
+                    return 0;
+                case GlobalCommandLine.Action.Version:
+                    Console.Out.WriteLine($"MJPG Streamer Version: {Version}");
+                    return 0;
+            }
+
+            options = WithDefaults(options);
+            var time = TimeProvider.System;
+            using var loggerFactory = CreateLoggerFactory();
+            var environment = new PluginEnvironment(time, loggerFactory);
+
+            // Everything the command line says is checked before going to the background.
+            var inputs = options.Inputs.Select(spec => (spec, plugin: PluginTable.FindInput(spec), parsed: ParseInput(spec))).ToList();
+            var outputs = options.Outputs.Select(spec => (spec, plugin: PluginTable.FindOutput(spec), parsed: ParseOutput(spec))).ToList();
+            if (options.Background)
+            {
+                return Background.LaunchChild(args);
+            }
+
+            if (Background.ChildStatusFile is not null)
+            {
+                Native.Daemon.DetachFromTerminal();
+            }
+
+            return RunAsync(inputs.Select(i => (i.spec, i.plugin.Create(i.parsed, environment))).ToList(), outputs.Select(o => (o.spec, o.plugin, o.parsed)).ToList(), time, loggerFactory)
+                .GetAwaiter().GetResult();
+        }
+        catch (HelpRequestedException help)
+        {
+            Console.Out.Write(help.HelpText);
+            return 0;
+        }
+        catch (UsageException usage)
+        {
+            Console.Error.WriteLine($"mjpg_streamer: {usage.Message}");
+            Console.Error.WriteLine(Usage.Hint);
+            return 2;
+        }
+        catch (StartupException startup)
+        {
+            Background.Report(startup.Message);
+            Console.Error.WriteLine($"mjpg_streamer: {startup.Message}");
+            return 1;
+        }
+    }
+
+    private static StreamerOptions WithDefaults(StreamerOptions options) => (options.Inputs.Count, options.Outputs.Count) switch
+    {
+        (0, 0) => options with { Inputs = [DefaultInput], Outputs = [DefaultOutput] },
+        (> 0, 0) => options with { Outputs = [DefaultOutputForInputs] },
+        _ => options,
+    };
+
+    private static ParsedOptions ParseInput(PluginSpec spec)
+    {
+        var plugin = PluginTable.FindInput(spec);
+        return PluginOptionParser.Parse(plugin.Name, ArgumentSplitter.SplitWords(spec.RawArgs), plugin.Options, plugin.Help);
+    }
+
+    private static ParsedOptions ParseOutput(PluginSpec spec)
+    {
+        var plugin = PluginTable.FindOutput(spec);
+        return PluginOptionParser.Parse(plugin.Name, ArgumentSplitter.SplitWords(spec.RawArgs), plugin.Options, plugin.Help);
+    }
+
+    private static async Task<int> RunAsync(
+        List<(PluginSpec Spec, IFrameSource Source)> inputs,
+        List<(PluginSpec Spec, OutputPlugin Plugin, ParsedOptions Parsed)> outputs,
+        TimeProvider time,
+        ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger("mjpg_streamer");
+        using var stopping = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        var streamer = new Streamer(time, stopping.Token);
+        LogStarting(logger, Version, Environment.ProcessId);
+
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var (spec, source) = inputs[i];
+            streamer.Inputs.Add(new CameraStream(i, spec.Name, spec.RawArgs, source, time, loggerFactory.CreateLogger($"input_{i}")));
+        }
+
+        try
+        {
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                var (spec, plugin, parsed) = outputs[i];
+                streamer.Outputs.Add(plugin.Create(parsed, new OutputContext(i, spec.Name, spec.RawArgs, streamer, time, loggerFactory)));
+            }
+
+            foreach (var input in streamer.Inputs)
+            {
+                input.Start();
+            }
+
+            foreach (var output in streamer.Outputs)
+            {
+                await output.StartAsync(stopping.Token);
+            }
+
+            Background.Report("ok");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            LogStopping(logger);
+            return 0;
+        }
+        finally
+        {
+            await Task.WhenAll(streamer.Outputs.Select(o => o.DisposeAsync().AsTask()));
+            await Task.WhenAll(streamer.Inputs.Select(i => i.DisposeAsync().AsTask()));
+        }
+
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        }
+    }
+
+    private static ILoggerFactory CreateLoggerFactory() => LoggerFactory.Create(logging =>
+    {
+        logging.SetMinimumLevel(Environment.GetEnvironmentVariable("MJPG_STREAMER_DEBUG") is "1" ? LogLevel.Debug : LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+            console.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    });
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "MJPG Streamer Version {Version} starting (pid {Pid})")]
+    private static partial void LogStarting(ILogger logger, string version, int pid);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "stopping")]
+    private static partial void LogStopping(ILogger logger);
+}

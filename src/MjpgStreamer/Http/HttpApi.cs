@@ -1,0 +1,362 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using MjpgStreamer.Core.Frames;
+using MjpgStreamer.Core.Mjpeg;
+using MjpgStreamer.Core.Streaming;
+using MjpgStreamer.Plugins;
+
+namespace MjpgStreamer.Http;
+
+/// <summary>The request handler of one output_http instance: mjpg-streamer's API (spec §5) plus ours.</summary>
+internal sealed partial class HttpApi
+{
+    /// <summary>How long a snapshot waits for a frame taken after the request arrived.</summary>
+    public static readonly TimeSpan SnapshotWait = TimeSpan.FromSeconds(3);
+
+    private readonly HttpOutputOptions _options;
+    private readonly Streamer _streamer;
+    private readonly ClientRegistry _clients;
+    private readonly ILogger _logger;
+    private readonly int _outputId;
+    private readonly byte[]? _expectedCredentials;
+
+    public HttpApi(int outputId, HttpOutputOptions options, Streamer streamer, ClientRegistry clients, ILogger logger)
+    {
+        _outputId = outputId;
+        _options = options;
+        _streamer = streamer;
+        _clients = clients;
+        _logger = logger;
+        _expectedCredentials = options.Credentials is null ? null : Encoding.UTF8.GetBytes(options.Credentials);
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        try
+        {
+            if (!IsAuthorized(context.Request))
+            {
+                await Responses.WriteErrorAsync(context, 401, "username and password do not match to configuration");
+                return;
+            }
+
+            var route = RequestRoute.From(context.Request.Method, rawTarget);
+            await (route.Kind switch
+            {
+                RouteKind.Malformed => Responses.WriteErrorAsync(context, 400, "Malformed HTTP request"),
+                RouteKind.Snapshot => SnapshotAsync(context, route.Number),
+                RouteKind.Stream => StreamAsync(context, route.Number, rawTarget),
+                RouteKind.Command => CommandAsync(context, rawTarget),
+                RouteKind.Take => Responses.WriteErrorAsync(context, 404, "FILE output plugin not loaded, taking snapshot not possible"),
+                RouteKind.InputJson => route.Number < _streamer.Inputs.Count
+                    ? Responses.WriteTextAsync(context, "application/x-javascript", JsonDocuments.Input(_streamer.Inputs[route.Number]))
+                    : Responses.WriteErrorAsync(context, 404, "Invalid input plugin number"),
+                RouteKind.OutputJson => route.Number < _streamer.Outputs.Count
+                    ? Responses.WriteTextAsync(context, "application/x-javascript", JsonDocuments.Output(_streamer.Outputs[route.Number]))
+                    : Responses.WriteErrorAsync(context, 404, "Invalid output plugin number"),
+                RouteKind.ProgramJson => Responses.WriteTextAsync(context, "application/x-javascript", JsonDocuments.Program(_streamer)),
+                RouteKind.State => StateAsync(context),
+                _ => FileAsync(context, rawTarget),
+            });
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _streamer.Stopping.IsCancellationRequested)
+        {
+            // The client went away or the server is stopping: nothing left to answer.
+        }
+    }
+
+    private bool IsAuthorized(HttpRequest request)
+    {
+        if (_expectedCredentials is null)
+        {
+            return true;
+        }
+
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        try
+        {
+            var given = Convert.FromBase64String(header[6..].Trim());
+            return CryptographicOperations.FixedTimeEquals(given, _expectedCredentials);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private async Task SnapshotAsync(HttpContext context, int inputNumber)
+    {
+        if (inputNumber >= _streamer.Inputs.Count)
+        {
+            await Responses.WriteErrorAsync(context, 404, "Invalid input plugin number");
+            return;
+        }
+
+        var input = _streamer.Inputs[inputNumber];
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _streamer.Stopping);
+        var frame = await WaitForFreshFrameAsync(input.Hub, stop.Token);
+        string? age = null;
+        if (frame is null)
+        {
+            frame = input.Hub.AcquireLastReal();
+            if (frame is null)
+            {
+                var reason = input.Context.Reason ?? "the input has not produced a frame yet";
+                await Responses.WriteErrorAsync(context, 503, $"no frame from input {inputNumber}: {reason}");
+                return;
+            }
+
+            if (input.Hub.LastRealFrameTimestamp is { } last)
+            {
+                age = _streamer.Time.GetElapsedTime(last).TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        try
+        {
+            var response = context.Response;
+            response.StatusCode = 200;
+            response.Headers.AccessControlAllowOrigin = "*";
+            Responses.SetStandardHeaders(response);
+            response.ContentType = "image/jpeg";
+            response.Headers["X-Timestamp"] = MultipartFormat.FormatTimestamp(frame.TimestampUs);
+            if (age is not null)
+            {
+                response.Headers["X-Frame-Age"] = age;
+            }
+
+            response.ContentLength = frame.Length;
+            if (!HttpMethods.IsHead(context.Request.Method))
+            {
+                await response.Body.WriteAsync(frame.Data, stop.Token);
+            }
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
+
+    /// <summary>The first frame published after now, or null when none comes within the wait.</summary>
+    private async Task<Frame?> WaitForFreshFrameAsync(LatestFrameHub hub, CancellationToken cancellation)
+    {
+        using var timeout = new CancellationTokenSource(SnapshotWait, _streamer.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
+        using var subscriber = hub.Subscribe(linked.Token, startWithCurrent: false);
+        try
+        {
+            return await subscriber.NextAsync();
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, int inputNumber, string rawTarget)
+    {
+        if (inputNumber >= _streamer.Inputs.Count)
+        {
+            await Responses.WriteErrorAsync(context, 404, "Invalid input plugin number");
+            return;
+        }
+
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.Headers.AccessControlAllowOrigin = "*";
+        Responses.SetStandardHeaders(response);
+        response.ContentType = MultipartFormat.ContentType;
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        var input = _streamer.Inputs[inputNumber];
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _streamer.Stopping);
+        var token = stop.Token;
+        var writer = response.BodyWriter;
+        var client = new StreamClient(context, rawTarget, _streamer.Time);
+        _clients.Add(client);
+        LogClientConnected(_logger, _outputId, client.Remote, rawTarget);
+        try
+        {
+            // Headers and the first boundary go out at once, before any frame exists (as the original).
+            writer.Write(MultipartFormat.FirstBoundary);
+            await writer.FlushAsync(token);
+            using var subscriber = input.Hub.Subscribe(token);
+            while (!token.IsCancellationRequested)
+            {
+                var frame = await subscriber.NextAsync();
+                if (frame is null)
+                {
+                    continue;
+                }
+
+                int sent;
+                try
+                {
+                    var header = writer.GetSpan(MultipartFormat.MaxPartHeaderLength);
+                    var headerLength = MultipartFormat.WritePartHeader(header, frame.Length, frame.TimestampUs);
+                    writer.Advance(headerLength);
+                    writer.Write(frame.Span);
+                    writer.Write(MultipartFormat.BoundaryAfterFrame);
+                    sent = headerLength + frame.Length + MultipartFormat.BoundaryAfterFrame.Length;
+                }
+                finally
+                {
+                    frame.Release();
+                }
+
+                client.WriteStarted(_streamer.Time.GetTimestamp());
+                var result = await writer.FlushAsync(token);
+                client.FrameSent(sent);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException)
+        {
+            // The peer closed the connection.
+        }
+        finally
+        {
+            _clients.Remove(client);
+            LogClientDisconnected(_logger, _outputId, client.Remote, client.BytesSent);
+        }
+    }
+
+    private async Task CommandAsync(HttpContext context, string rawTarget)
+    {
+        if (_options.NoCommands)
+        {
+            await Responses.WriteErrorAsync(context, 501, "this server is configured to not accept commands");
+            return;
+        }
+
+        var question = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var parsed = CommandParser.Parse(question < 0 ? "" : rawTarget[(question + 1)..]);
+        if (parsed.Command is not { } command)
+        {
+            await Responses.WriteErrorAsync(context, parsed.ErrorStatus, parsed.ErrorMessage!);
+            return;
+        }
+
+        int result;
+        switch (command.Dest)
+        {
+            case 0:
+                result = command.Plugin >= 0 && command.Plugin < _streamer.Inputs.Count
+                    ? _streamer.Inputs[command.Plugin].Source.ExecuteCommand(command)
+                    : -1;
+                break;
+            case 1:
+                result = command.Plugin >= 0 && command.Plugin < _streamer.Outputs.Count
+                    ? _streamer.Outputs[command.Plugin].ExecuteCommand(command)
+                    : -1;
+                break;
+            case 2:
+                result = 0;
+                break;
+            default:
+                LogIllegalDestination(_logger, command.Dest);
+                result = -1;
+                break;
+        }
+
+        await Responses.WriteTextAsync(context, "text/plain", $"{parsed.Token}: {result}");
+    }
+
+    private async Task StateAsync(HttpContext context)
+    {
+        var body = JsonDocuments.State(_streamer);
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.Headers.AccessControlAllowOrigin = "*";
+        Responses.SetStandardHeaders(response);
+        response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(body, context.RequestAborted);
+        }
+    }
+
+    private async Task FileAsync(HttpContext context, string rawTarget)
+    {
+        var name = StaticFiles.NameFromTarget(rawTarget);
+        if (_options.WwwFolder is null)
+        {
+            if (name.Length == 0)
+            {
+                await Responses.WriteTextAsync(context, "text/html", BuiltInPage.Render(_streamer));
+                return;
+            }
+
+            await Responses.WriteErrorAsync(context, 501, "no www-folder configured");
+            return;
+        }
+
+        if (name.Length == 0)
+        {
+            name = "index.html";
+        }
+
+        switch (StaticFiles.ContentTypeFor(name, out var contentType))
+        {
+            case StaticFiles.Lookup.NoExtension:
+                await Responses.WriteErrorAsync(context, 400, "No file extension found");
+                return;
+            case StaticFiles.Lookup.UnknownType:
+                await Responses.WriteErrorAsync(context, 404, "MIME-TYPE not known");
+                return;
+        }
+
+        FileStream file;
+        try
+        {
+            // Symlinks placed in the folder are followed (the pause fork's www/snap.jpg -> /run/snap.jpg).
+            file = new FileStream(Path.Combine(_options.WwwFolder, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await Responses.WriteErrorAsync(context, 404, "Could not open file");
+            return;
+        }
+
+        await using (file)
+        {
+            var response = context.Response;
+            response.StatusCode = 200;
+            response.ContentType = contentType;
+            Responses.SetStandardHeaders(response);
+            if (!HttpMethods.IsHead(context.Request.Method))
+            {
+                await file.CopyToAsync(response.Body, context.RequestAborted);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} connected ({Path})")]
+    private static partial void LogClientConnected(ILogger logger, int outputId, string remote, string path);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} left after {Bytes} bytes")]
+    private static partial void LogClientDisconnected(ILogger logger, int outputId, string remote, long bytes);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Illegal command destination {Dest}")]
+    private static partial void LogIllegalDestination(ILogger logger, int dest);
+}

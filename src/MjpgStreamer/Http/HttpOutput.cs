@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MjpgStreamer.Core.Options;
+using MjpgStreamer.Hosting;
+using MjpgStreamer.Plugins;
+
+namespace MjpgStreamer.Http;
+
+/// <summary>output_http.so: one Kestrel server per instance, on its own port.</summary>
+internal sealed partial class HttpOutput : IOutput
+{
+    public const string Name = "output_http.so";
+
+    public static readonly OutputPlugin Descriptor = new(
+        Name,
+        "HTTP output plugin",
+        HttpOutputOptions.Specs,
+        HttpOutputOptions.Help,
+        static (parsed, context) => new HttpOutput(context, HttpOutputOptions.From(parsed)));
+
+    private readonly OutputContext _context;
+    private readonly HttpOutputOptions _options;
+    private readonly ILogger _logger;
+    private readonly ClientRegistry _clients;
+    private WebApplication? _app;
+
+    public HttpOutput(OutputContext context, HttpOutputOptions options)
+    {
+        _context = context;
+        _options = options;
+        _logger = context.LoggerFactory.CreateLogger("output_http");
+        _clients = new ClientRegistry(context.Time, _logger);
+        Args = HttpOutputOptions.MaskPassword(context.RawArgs);
+    }
+
+    public int Id => _context.Id;
+
+    public string Plugin => _context.Plugin;
+
+    public string Args { get; }
+
+    public string DisplayName => "HTTP output plugin";
+
+    /// <summary>The TCP port bound (differs from -p when -p 0 was given).</summary>
+    public int BoundPort { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellation)
+    {
+        var addresses = ResolveListenAddresses();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_context.LoggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, ProcessLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MinResponseDataRate = null; // our own watchdog drops a client after 30 s without progress
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(8);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(8);
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            if (addresses is null)
+            {
+                kestrel.ListenAnyIP(_options.Port);
+            }
+            else
+            {
+                // With -p 0 every address would get its own random port; bind the first one only.
+                foreach (var address in _options.Port == 0 ? addresses.Take(1) : addresses)
+                {
+                    kestrel.Listen(address, _options.Port);
+                }
+            }
+        });
+
+        var app = builder.Build();
+        var api = new HttpApi(Id, _options, _context.Streamer, _clients, _logger);
+        app.Run(api.HandleAsync);
+        try
+        {
+            await app.StartAsync(cancellation);
+        }
+        catch (IOException ex)
+        {
+            await app.DisposeAsync();
+            var reason = ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("in use", StringComparison.OrdinalIgnoreCase)
+                ? "Address already in use"
+                : ex.Message;
+            throw new StartupException($"{Plugin}: cannot listen on port {_options.Port} ({reason})");
+        }
+
+        _app = app;
+        var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        foreach (var url in bound)
+        {
+            BoundPort = new Uri(url.Replace("[::]", "[::1]", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)).Port;
+            LogListening(_logger, Id, url + "/");
+        }
+
+        LogSettings(_logger, Id, _options.WwwFolder ?? "disabled", _options.Credentials is null ? "disabled" : "enabled", _options.NoCommands ? "disabled" : "enabled");
+    }
+
+    private IReadOnlyList<IPAddress>? ResolveListenAddresses()
+    {
+        if (_options.Listen is null)
+        {
+            return null;
+        }
+
+        if (IPAddress.TryParse(_options.Listen.Trim('[', ']'), out var literal))
+        {
+            return [literal];
+        }
+
+        try
+        {
+            var resolved = Dns.GetHostAddresses(_options.Listen);
+            if (resolved.Length > 0)
+            {
+                return resolved;
+            }
+        }
+        catch (SocketException)
+        {
+        }
+
+        throw new StartupException($"{Plugin}: cannot resolve listen address '{_options.Listen}'");
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                await app.StopAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await app.DisposeAsync();
+        }
+    }
+
+    public void WriteState(Utf8JsonWriter writer)
+    {
+        writer.WriteNumber("port", BoundPort);
+        _clients.WriteState(writer);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _clients.Dispose();
+    }
+
+    [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "output {OutputId}: listening on {Url}")]
+    private static partial void LogListening(ILogger logger, int outputId, string url);
+
+    [LoggerMessage(EventId = 221, Level = LogLevel.Information, Message = "output {OutputId}: www folder {Www}, credentials {Credentials}, commands {Commands}")]
+    private static partial void LogSettings(ILogger logger, int outputId, string www, string credentials, string commands);
+}

@@ -1,0 +1,257 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using MjpgStreamer.Core.Sources;
+using MjpgStreamer.Core.Streaming;
+using MjpgStreamer.Plugins;
+
+namespace MjpgStreamer.Http;
+
+/// <summary>
+/// program.json, input.json and output.json in the original's format (spec §6: every number a string,
+/// its line breaks), and our /state.
+/// </summary>
+internal static class JsonDocuments
+{
+    public static string Program(Streamer streamer)
+    {
+        var sb = new StringBuilder();
+        sb.Append("{\n\"inputs\":[\n");
+        AppendPlugins(sb, streamer.Inputs.Select(i => (i.Id, i.Source.DisplayName, i.Plugin, i.Args)));
+        sb.Append("],\n\"outputs\":[\n");
+        AppendPlugins(sb, streamer.Outputs.Select(o => (o.Id, o.DisplayName, o.Plugin, o.Args)));
+        sb.Append("]}\n");
+        return sb.ToString();
+    }
+
+    public static string Input(CameraStream input)
+    {
+        var sb = new StringBuilder();
+        sb.Append("{\n\"controls\": [\n");
+        AppendControls(sb, input.Source.Controls, dest: 0);
+        sb.Append("],\n\"formats\": [\n");
+        var formats = input.Source.Formats;
+        for (var i = 0; i < formats.Count; i++)
+        {
+            var f = formats[i];
+            sb.Append("{\n");
+            Field(sb, "id", f.Index).Append(",\n");
+            Field(sb, "name", f.Name).Append(",\n");
+            Field(sb, "compressed", f.Compressed ? "true" : "false").Append(",\n");
+            Field(sb, "emulated", f.Emulated ? "true" : "false").Append(",\n");
+            Field(sb, "current", f.Current ? "true" : "false").Append(",\n");
+            sb.Append("\"resolutions\": {");
+            for (var r = 0; r < f.Resolutions.Count; r++)
+            {
+                sb.Append(r == 0 ? "" : ", ").Append('"').Append(r.ToString(CultureInfo.InvariantCulture)).Append("\": \"")
+                    .Append(f.Resolutions[r].Width.ToString(CultureInfo.InvariantCulture)).Append('x')
+                    .Append(f.Resolutions[r].Height.ToString(CultureInfo.InvariantCulture)).Append('"');
+            }
+
+            sb.Append('}');
+            if (f.CurrentResolution is { } current)
+            {
+                sb.Append(",\n");
+                Field(sb, "currentResolution", current);
+            }
+
+            sb.Append(i + 1 < formats.Count ? "\n},\n" : "\n}\n");
+        }
+
+        if (formats.Count == 0)
+        {
+            sb.Append('\n');
+        }
+
+        sb.Append("]\n}\n");
+        return sb.ToString();
+    }
+
+    public static string Output(IOutput output)
+    {
+        var sb = new StringBuilder();
+        sb.Append("{\n\"controls\": [\n");
+        AppendControls(sb, output.Controls, dest: 1);
+        sb.Append("]\n}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Our own state document (ustreamer has /state too): what each input and client is doing.</summary>
+    public static byte[] State(Streamer streamer)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("uptime_s", Math.Round(streamer.Uptime.TotalSeconds, 3));
+            w.WriteStartArray("inputs");
+            foreach (var input in streamer.Inputs)
+            {
+                WriteInputState(w, input, streamer.Time);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("outputs");
+            foreach (var output in streamer.Outputs)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("id", output.Id);
+                w.WriteString("plugin", output.Plugin);
+                output.WriteState(w);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject("gc");
+            w.WriteNumber("gen0", GC.CollectionCount(0));
+            w.WriteNumber("gen1", GC.CollectionCount(1));
+            w.WriteNumber("gen2", GC.CollectionCount(2));
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteInputState(Utf8JsonWriter w, CameraStream input, TimeProvider time)
+    {
+        var context = input.Context;
+        w.WriteStartObject();
+        w.WriteNumber("id", input.Id);
+        w.WriteString("plugin", input.Plugin);
+        w.WriteString("state", context.State.ToJsonName());
+        if (context.Reason is { } reason)
+        {
+            w.WriteString("reason", reason);
+        }
+        else
+        {
+            w.WriteNull("reason");
+        }
+
+        var (width, height) = (0, 0);
+        var frame = input.Hub.AcquireLastReal();
+        if (frame is not null)
+        {
+            (width, height) = (frame.Width, frame.Height);
+            frame.Release();
+        }
+
+        w.WriteNumber("width", width);
+        w.WriteNumber("height", height);
+        w.WriteNumber("fps_captured", Math.Round(context.Captured.PerSecond(), 2));
+        w.WriteNumber("frames", input.Hub.FramesPublished);
+        if (input.Hub.LastRealFrameTimestamp is { } last)
+        {
+            w.WriteNumber("last_frame_age_s", Math.Round(time.GetElapsedTime(last).TotalSeconds, 3));
+        }
+        else
+        {
+            w.WriteNull("last_frame_age_s");
+        }
+
+        w.WriteNumber("clients", input.Hub.Demand);
+        w.WriteEndObject();
+    }
+
+    private static void AppendPlugins(StringBuilder sb, IEnumerable<(int Id, string Name, string Plugin, string Args)> plugins)
+    {
+        var first = true;
+        foreach (var (id, name, plugin, args) in plugins)
+        {
+            if (!first)
+            {
+                sb.Append("}, \n");
+            }
+
+            first = false;
+            sb.Append("{\n");
+            Field(sb, "id", id).Append(",\n");
+            Field(sb, "name", name).Append(",\n");
+            Field(sb, "plugin", plugin).Append(",\n");
+            Field(sb, "args", args.Length == 0 ? "(null)" : args).Append('\n');
+        }
+
+        if (!first)
+        {
+            sb.Append("}\n");
+        }
+    }
+
+    private static void AppendControls(StringBuilder sb, IReadOnlyList<Control> controls, int dest)
+    {
+        for (var i = 0; i < controls.Count; i++)
+        {
+            var c = controls[i];
+            sb.Append("{\n");
+            Field(sb, "name", c.Name).Append(",\n");
+            Field(sb, "id", c.Id).Append(",\n");
+            Field(sb, "type", c.Type).Append(",\n");
+            Field(sb, "min", c.Min).Append(",\n");
+            Field(sb, "max", c.Max).Append(",\n");
+            Field(sb, "step", c.Step).Append(",\n");
+            Field(sb, "default", c.Default).Append(",\n");
+            Field(sb, "value", c.Value).Append(",\n");
+            Field(sb, "dest", dest).Append(",\n");
+            Field(sb, "flags", c.Flags).Append(",\n");
+            Field(sb, "group", c.Group);
+            if (c.Menu is { } menu)
+            {
+                sb.Append(",\n\"menu\": {");
+                var firstItem = true;
+                foreach (var (index, label) in menu.OrderBy(m => m.Key))
+                {
+                    sb.Append(firstItem ? "" : ", ").Append('"').Append(index.ToString(CultureInfo.InvariantCulture)).Append("\": ");
+                    AppendString(sb, label);
+                    firstItem = false;
+                }
+
+                sb.Append('}');
+            }
+
+            sb.Append(i + 1 < controls.Count ? "\n},\n" : "\n}\n");
+        }
+
+        if (controls.Count == 0)
+        {
+            sb.Append('\n');
+        }
+    }
+
+    private static StringBuilder Field(StringBuilder sb, string name, long value) =>
+        Field(sb, name, value.ToString(CultureInfo.InvariantCulture));
+
+    private static StringBuilder Field(StringBuilder sb, string name, string value)
+    {
+        sb.Append('"').Append(name).Append("\": ");
+        AppendString(sb, value);
+        return sb;
+    }
+
+    /// <summary>A JSON string, escaped (the original did not escape names; we do, so a quote cannot break the JSON).</summary>
+    private static void AppendString(StringBuilder sb, string value)
+    {
+        sb.Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"':
+                    sb.Append("\\\"");
+                    break;
+                case '\\':
+                    sb.Append("\\\\");
+                    break;
+                case < ' ':
+                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    sb.Append(c);
+                    break;
+            }
+        }
+
+        sb.Append('"');
+    }
+}

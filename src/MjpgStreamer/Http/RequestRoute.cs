@@ -1,0 +1,136 @@
+using System.Globalization;
+
+namespace MjpgStreamer.Http;
+
+/// <summary>What a request asks for, decided from its method and raw target (spec §5.2, with our improvements).</summary>
+internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
+{
+    public static RequestRoute From(string method, string rawTarget)
+    {
+        var isPost = method == "POST";
+        if (method is not ("GET" or "HEAD") && !isPost)
+        {
+            return new(RouteKind.Malformed);
+        }
+
+        var question = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var path = question < 0 ? rawTarget : rawTarget[..question];
+        var query = question < 0 ? "" : rawTarget[(question + 1)..];
+        if (isPost)
+        {
+            // The original streams on "POST /stream"; nothing else takes a POST.
+            return path == "/stream" ? new(RouteKind.Stream) : new(RouteKind.Malformed);
+        }
+
+        switch (path)
+        {
+            case "/":
+                return FromAction(query);
+            case "/stream":
+                return new(RouteKind.Stream, QueryNumber(query));
+            case "/snapshot":
+                return new(RouteKind.Snapshot, QueryNumber(query));
+            case "/state":
+                return new(RouteKind.State);
+            case "/program.json":
+                return new(RouteKind.ProgramJson);
+        }
+
+        if (path.StartsWith("/input", StringComparison.Ordinal) && path.EndsWith(".json", StringComparison.Ordinal))
+        {
+            return new(RouteKind.InputJson, SuffixNumber(path));
+        }
+
+        if (path.StartsWith("/output", StringComparison.Ordinal) && path.EndsWith(".json", StringComparison.Ordinal))
+        {
+            return new(RouteKind.OutputJson, SuffixNumber(path));
+        }
+
+        return new(RouteKind.File);
+    }
+
+    /// <summary>"action=" anywhere in the query; other parameters (cache busters) are ignored.</summary>
+    private static RequestRoute FromAction(string query)
+    {
+        foreach (var part in query.Split('&'))
+        {
+            if (!part.StartsWith("action=", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var action = part["action=".Length..];
+            if (action.StartsWith("snapshot", StringComparison.Ordinal))
+            {
+                return new(RouteKind.Snapshot, SuffixNumber(action));
+            }
+
+            if (action.StartsWith("stream", StringComparison.Ordinal))
+            {
+                return new(RouteKind.Stream, SuffixNumber(action));
+            }
+
+            if (action.StartsWith("command", StringComparison.Ordinal))
+            {
+                return new(RouteKind.Command);
+            }
+
+            if (action.StartsWith("take", StringComparison.Ordinal))
+            {
+                return new(RouteKind.Take);
+            }
+
+            // An unknown action serves the index, as the original.
+            return new(RouteKind.File);
+        }
+
+        return new(RouteKind.File);
+    }
+
+    /// <summary>The number after the first "_" ("stream_1", "input_2.json"); 0 without one.</summary>
+    private static int SuffixNumber(string text)
+    {
+        var underscore = text.IndexOf('_', StringComparison.Ordinal);
+        if (underscore < 0)
+        {
+            return 0;
+        }
+
+        var digits = 0;
+        while (underscore + 1 + digits < text.Length && char.IsAsciiDigit(text[underscore + 1 + digits]) && digits < 3)
+        {
+            digits++;
+        }
+
+        return digits == 0 ? 0 : int.Parse(text.AsSpan(underscore + 1, digits), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>"/stream?input=1" selects input 1 on the alias paths.</summary>
+    private static int QueryNumber(string query)
+    {
+        foreach (var part in query.Split('&'))
+        {
+            if (part.StartsWith("input=", StringComparison.Ordinal)
+                && int.TryParse(part.AsSpan("input=".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                return n;
+            }
+        }
+
+        return 0;
+    }
+}
+
+internal enum RouteKind
+{
+    Malformed,
+    Snapshot,
+    Stream,
+    Command,
+    Take,
+    InputJson,
+    OutputJson,
+    ProgramJson,
+    State,
+    File,
+}

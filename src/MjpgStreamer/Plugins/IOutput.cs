@@ -1,0 +1,31 @@
+using System.Text.Json;
+using MjpgStreamer.Core.Sources;
+
+namespace MjpgStreamer.Plugins;
+
+/// <summary>A running output plugin (HTTP server, later file recorder).</summary>
+internal interface IOutput : IAsyncDisposable
+{
+    int Id { get; }
+
+    /// <summary>The plugin name exactly as given on the command line.</summary>
+    string Plugin { get; }
+
+    /// <summary>The raw argument string, leading space kept, with any password masked.</summary>
+    string Args { get; }
+
+    string DisplayName { get; }
+
+    IReadOnlyList<Control> Controls => [];
+
+    /// <summary>Binds and starts; a configuration-caused failure throws StartupException.</summary>
+    Task StartAsync(CancellationToken cancellation);
+
+    Task StopAsync();
+
+    /// <summary>?action=command with dest=1.</summary>
+    int ExecuteCommand(CommandRequest command) => 0;
+
+    /// <summary>Writes this output's fields into its /state object (id and plugin are written by the caller).</summary>
+    void WriteState(Utf8JsonWriter writer);
+}

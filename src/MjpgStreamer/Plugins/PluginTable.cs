@@ -1,0 +1,29 @@
+using MjpgStreamer.Core.Options;
+using MjpgStreamer.Core.Sources;
+using MjpgStreamer.Http;
+
+namespace MjpgStreamer.Plugins;
+
+/// <summary>Every plugin there is, by name: reading this table tells you every module (no reflection).</summary>
+internal static class PluginTable
+{
+    public static readonly IReadOnlyList<InputPlugin> Inputs =
+    [
+    ];
+
+    public static readonly IReadOnlyList<OutputPlugin> Outputs =
+    [
+        HttpOutput.Descriptor,
+    ];
+
+    public static InputPlugin FindInput(CommandLine.PluginSpec spec) =>
+        Inputs.FirstOrDefault(p => Matches(p.Name, spec))
+        ?? throw new UsageException($"unknown input plugin '{spec.Name}' (known: {string.Join(", ", Inputs.Select(p => p.Name))})");
+
+    public static OutputPlugin FindOutput(CommandLine.PluginSpec spec) =>
+        Outputs.FirstOrDefault(p => Matches(p.Name, spec))
+        ?? throw new UsageException($"unknown output plugin '{spec.Name}' (known: {string.Join(", ", Outputs.Select(p => p.Name))})");
+
+    private static bool Matches(string pluginName, CommandLine.PluginSpec spec) =>
+        pluginName == spec.Identifier + ".so";
+}
