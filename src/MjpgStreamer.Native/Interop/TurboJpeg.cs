@@ -1,0 +1,94 @@
+using System.Runtime.InteropServices;
+
+namespace MjpgStreamer.Native.Interop;
+
+/// <summary>
+/// The parts of libjpeg-turbo's TurboJPEG 2.x API (turbojpeg.h) this project uses. A tjhandle is an
+/// opaque pointer; C <c>unsigned long</c> is <see cref="nuint"/> (4 bytes on armhf, 8 on 64-bit Linux).
+/// </summary>
+internal static unsafe partial class TurboJpeg
+{
+    public const int SampleFactor444 = 0;
+    public const int SampleFactor422 = 1;
+    public const int SampleFactor420 = 2;
+
+    public const int PixelFormatRgb = 0;
+
+    /// <summary>The destination buffer is big enough (sized with tjBufSize): never reallocate it.</summary>
+    public const int FlagNoRealloc = 1024;
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjInitCompress")]
+    public static partial nint InitCompress();
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjInitDecompress")]
+    public static partial nint InitDecompress();
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjDestroy")]
+    public static partial int Destroy(nint handle);
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjCompress2")]
+    public static partial int Compress2(
+        nint handle,
+        byte* srcBuf,
+        int width,
+        int pitch,
+        int height,
+        int pixelFormat,
+        byte** jpegBuf,
+        nuint* jpegSize,
+        int jpegSubsamp,
+        int jpegQual,
+        int flags);
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjCompressFromYUVPlanes")]
+    public static partial int CompressFromYuvPlanes(
+        nint handle,
+        byte** srcPlanes,
+        int width,
+        int* strides,
+        int height,
+        int subsamp,
+        byte** jpegBuf,
+        nuint* jpegSize,
+        int jpegQual,
+        int flags);
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjBufSize")]
+    public static partial nuint BufSize(int width, int height, int jpegSubsamp);
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjPlaneWidth")]
+    public static partial int PlaneWidth(int componentId, int width, int subsamp);
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjPlaneHeight")]
+    public static partial int PlaneHeight(int componentId, int height, int subsamp);
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjDecompressHeader3")]
+    public static partial int DecompressHeader3(
+        nint handle,
+        byte* jpegBuf,
+        nuint jpegSize,
+        int* width,
+        int* height,
+        int* jpegSubsamp,
+        int* jpegColorspace);
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjDecompress2")]
+    public static partial int Decompress2(
+        nint handle,
+        byte* jpegBuf,
+        nuint jpegSize,
+        byte* dstBuf,
+        int width,
+        int pitch,
+        int height,
+        int pixelFormat,
+        int flags);
+
+    /// <summary>The last error for the handle, or the last global error (thread-local) for a null handle. Never free it.</summary>
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjGetErrorStr2")]
+    public static partial byte* GetErrorStr2(nint handle);
+
+    /// <summary>Frees a buffer TurboJPEG allocated (only needed when it was allowed to allocate).</summary>
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjFree")]
+    public static partial void Free(byte* buffer);
+}
