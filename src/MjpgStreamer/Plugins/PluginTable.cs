@@ -1,6 +1,7 @@
 using MjpgStreamer.Core.Options;
 using MjpgStreamer.Core.Sources;
 using MjpgStreamer.Http;
+using MjpgStreamer.Native.Sources;
 
 namespace MjpgStreamer.Plugins;
 
@@ -9,6 +10,7 @@ internal static class PluginTable
 {
     public static readonly IReadOnlyList<InputPlugin> Inputs =
     [
+        TestPatternSource.Plugin,
     ];
 
     public static readonly IReadOnlyList<OutputPlugin> Outputs =
