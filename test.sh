@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the tests need, publishes the NativeAOT executable the integration tests start, and runs every test.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+. "$here/scripts/deps.sh"
+ensure_packages libturbojpeg0 libturbojpeg0-dev ffmpeg gcc make curl
+
+mkdir -p out
+echo "test.sh: publishing the executable (NativeAOT) ..." >&2
+if ! dotnet publish src/MjpgStreamer -c Release -o out/release --nologo -v quiet >out/publish.log 2>&1; then
+    cat out/publish.log >&2
+    exit 1
+fi
+export MJPG_STREAMER_EXE="$here/out/release/mjpg_streamer"
+
+status=0
+dotnet test MjpgStreamer.slnx -c Release --nologo 2>&1 | tee out/test.log || status=$?
+# One closing line for every runner that reads it: the totals over all test assemblies.
+awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' out/test.log
+exit $status
