@@ -12,6 +12,8 @@ public static class PluginHelp
     /// <param name="options">Pairs of "[-d | --delay ]" and the explanation.</param>
     public static string Format(string kind, string displayName, params (string Option, string Text)[] options)
     {
+        // The original pads input plugins' option names to column 24 and output plugins' to column 25.
+        var width = kind == "input" ? 24 : 25;
         var sb = new StringBuilder();
         sb.Append(Rule).Append('\n');
         sb.Append(" Help for ").Append(kind).Append(" plugin..: ").Append(displayName).Append('\n');
@@ -21,9 +23,9 @@ public static class PluginHelp
         {
             var head = " " + option;
             sb.Append(head);
-            if (head.Length < 25)
+            if (head.Length < width)
             {
-                sb.Append('.', 25 - head.Length);
+                sb.Append('.', width - head.Length);
             }
 
             sb.Append(": ");
@@ -31,7 +33,7 @@ public static class PluginHelp
             sb.Append(lines[0]).Append('\n');
             foreach (var more in lines.Skip(1))
             {
-                sb.Append(' ', 27).Append(more).Append('\n');
+                sb.Append(' ', width + 2).Append(more).Append('\n');
             }
         }
 
