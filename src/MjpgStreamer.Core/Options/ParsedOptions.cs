@@ -8,12 +8,29 @@ public sealed class ParsedOptions
     private readonly List<(string Key, string? Value)> _items;
 
     public ParsedOptions(string plugin, List<(string Key, string? Value)> items)
+        : this(plugin, items, rest: null)
+    {
+    }
+
+    /// <param name="rest">The words after "--", or null when there was no "--".</param>
+    public ParsedOptions(string plugin, List<(string Key, string? Value)> items, IReadOnlyList<string>? rest)
     {
         Plugin = plugin;
         _items = items;
+        Rest = rest ?? [];
+        HasRest = rest is not null;
     }
 
     public string Plugin { get; }
+
+    /// <summary>
+    /// The words after a lone "--", untouched (only for plugins that list <see cref="OptionSpec.RestAfterDoubleDash"/>);
+    /// empty when there was none.
+    /// </summary>
+    public IReadOnlyList<string> Rest { get; }
+
+    /// <summary>A lone "--" was given (possibly with nothing after it).</summary>
+    public bool HasRest { get; }
 
     public IReadOnlyList<(string Key, string? Value)> Items => _items;
 

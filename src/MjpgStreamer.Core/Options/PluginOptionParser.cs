@@ -4,15 +4,29 @@ namespace MjpgStreamer.Core.Options;
 /// Parses a plugin's words as getopt_long_only does: "-x" and "--x" are the same, a long name may be
 /// shortened to any unique prefix, and a value may follow as the next word or after "=".
 /// "-h"/"--help" raises <see cref="HelpRequestedException"/> with the plugin's help text.
+/// A plugin that lists <see cref="OptionSpec.RestAfterDoubleDash"/> gets the words after a lone "--" as
+/// <see cref="ParsedOptions.Rest"/>; for every other plugin "--" stays an unknown option.
 /// </summary>
 public static class PluginOptionParser
 {
     public static ParsedOptions Parse(string plugin, IReadOnlyList<string> words, IReadOnlyList<OptionSpec> specs, string helpText)
     {
         var items = new List<(string, string?)>();
+        var acceptsRest = AcceptsRest(specs);
         for (var i = 0; i < words.Count; i++)
         {
             var word = words[i];
+            if (acceptsRest && word == "--")
+            {
+                var rest = new string[words.Count - i - 1];
+                for (var j = 0; j < rest.Length; j++)
+                {
+                    rest[j] = words[i + 1 + j];
+                }
+
+                return new ParsedOptions(plugin, items, rest);
+            }
+
             if (word.Length < 2 || word[0] != '-')
             {
                 throw new UsageException($"{plugin}: unexpected argument '{word}'");
@@ -76,6 +90,19 @@ public static class PluginOptionParser
         }
 
         return new ParsedOptions(plugin, items);
+    }
+
+    private static bool AcceptsRest(IReadOnlyList<OptionSpec> specs)
+    {
+        foreach (var spec in specs)
+        {
+            if (spec.Key == OptionSpec.RestKey && spec.Names.Length == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static OptionSpec? Find(IReadOnlyList<OptionSpec> specs, string name, bool exactOnly)

@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace MjpgStreamer.Native.Sources;
+
+/// <summary>
+/// A child's descendants, read from /proc, so that stopping a child (say `sh -c "a | b"`) reaches the
+/// processes it started too. Each process is identified by pid and start time, so a pid the kernel has
+/// reused for an unrelated process is never signalled.
+/// </summary>
+internal static class ProcessTree
+{
+    public readonly record struct ProcessId(int Pid, long StartTime);
+
+    /// <summary>The descendants of <paramref name="pid"/> (not the process itself), parents before children.</summary>
+    public static List<ProcessId> Descendants(int pid)
+    {
+        var children = new Dictionary<int, List<ProcessId>>();
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate)
+                    && TryReadStat(candidate, out var parent, out var startTime))
+                {
+                    if (!children.TryGetValue(parent, out var list))
+                    {
+                        children[parent] = list = [];
+                    }
+
+                    list.Add(new ProcessId(candidate, startTime));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // /proc unreadable: only the direct child can be stopped.
+        }
+
+        var result = new List<ProcessId>();
+        var queue = new Queue<int>();
+        queue.Enqueue(pid);
+        while (queue.Count > 0 && result.Count < 10_000)
+        {
+            if (children.TryGetValue(queue.Dequeue(), out var list))
+            {
+                foreach (var child in list)
+                {
+                    result.Add(child);
+                    queue.Enqueue(child.Pid);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>True while the process exists and is the one that was seen (same start time).</summary>
+    public static bool IsAlive(ProcessId process) =>
+        TryReadStat(process.Pid, out _, out var startTime) && startTime == process.StartTime;
+
+    /// <summary>Parent pid and start time (clock ticks since boot) from /proc/PID/stat.</summary>
+    public static bool TryReadStat(int pid, out int parent, out long startTime)
+    {
+        parent = 0;
+        startTime = 0;
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        // "pid (comm) state ppid … starttime …": comm may contain spaces and parentheses, so split after the last ')'.
+        var close = stat.LastIndexOf(')');
+        if (close < 0)
+        {
+            return false;
+        }
+
+        var fields = stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+        // fields[0] is field 3 (state): ppid is field 4, starttime field 22. A zombie is as good as gone.
+        return fields.Length > 19
+            && fields[0] != "Z"
+            && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out parent)
+            && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out startTime);
+    }
+}
