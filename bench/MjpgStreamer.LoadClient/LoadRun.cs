@@ -51,13 +51,20 @@ internal sealed class LoadRun
         TimeSpan elapsed = default;
         ServerState? stateStart = null, stateEnd = null;
         long? cpuStart = null, cpuEnd = null, rssEndKiB = null;
+        // A first look at /state and /proc while the clients connect: it reports a missing endpoint early and
+        // gets the JIT work of these paths done before the window, where it would skew the window's edges.
+        _ = TryParseState(await TryGetStateAsync(cancellationToken).ConfigureAwait(false));
+        _ = _options.Pid is { } probePid ? ProcessStats.ReadCpuTicks(probePid) : null;
         try
         {
             await WaitAsync(ramp + TimeSpan.FromSeconds(_options.WarmupSeconds), allClientsEnded, cancellationToken).ConfigureAwait(false);
-            stateStart = await TryFetchStateAsync(cancellationToken).ConfigureAwait(false);
+
+            // The window opens as soon as the server's count is in hand, so both count the same frames.
+            var startBody = await TryGetStateAsync(cancellationToken).ConfigureAwait(false);
             cpuStart = _options.Pid is { } pid ? ProcessStats.ReadCpuTicks(pid) : null;
             windowStart = _time.GetTimestamp();
             phase.BeginMeasuring();
+            stateStart = TryParseState(startBody);
 
             await WaitAsync(TimeSpan.FromSeconds(_options.DurationSeconds), allClientsEnded, cancellationToken).ConfigureAwait(false);
         }
@@ -81,10 +88,22 @@ internal sealed class LoadRun
             }
         }
 
-        stateEnd = await TryFetchStateAsync(cancellationToken).ConfigureAwait(false);
+        stateEnd = TryParseState(await TryGetStateAsync(cancellationToken).ConfigureAwait(false));
 
         await stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(allClientsEnded, rssSampler).WaitAsync(ShutdownGrace, _time, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(allClientsEnded, rssSampler).WaitAsync(ShutdownGrace, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _warnings.Add($"some clients had not stopped {ShutdownGrace.TotalSeconds:0} s after the run; their counts may be incomplete");
+        }
+
+        foreach (var client in clients)
+        {
+            client.FailIfUnanswered();
+        }
 
         return BuildReport(clients, elapsed, stateStart, stateEnd, cpuStart, cpuEnd, rssEndKiB, rssMaxKiB);
     }
@@ -167,12 +186,29 @@ internal sealed class LoadRun
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private async Task<ServerState?> TryFetchStateAsync(CancellationToken cancellationToken)
+    private async Task<byte[]?> TryGetStateAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var body = await HttpGet.GetAsync(_options.EndPoint, _options.HostHeader, _options.StatePath, StateTimeout, cancellationToken)
+            return await HttpGet.GetAsync(_options.EndPoint, _options.HostHeader, _options.StatePath, StateTimeout, cancellationToken)
                 .ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            _warnings.Add($"no server state: {e.Message}");
+            return null;
+        }
+    }
+
+    private ServerState? TryParseState(byte[]? body)
+    {
+        if (body is null)
+        {
+            return null;
+        }
+
+        try
+        {
             var state = ServerState.Parse(body, _options.InputId);
             if (state.InputFrames is null)
             {
@@ -181,16 +217,11 @@ internal sealed class LoadRun
 
             return state;
         }
-        catch (IOException e)
-        {
-            _warnings.Add($"no server state: {e.Message}");
-        }
         catch (JsonException e)
         {
             _warnings.Add($"no server state: {_options.StatePath} is not JSON ({e.Message})");
+            return null;
         }
-
-        return null;
     }
 
     private async Task SampleRssAsync(int pid, Action<long> sample, CancellationToken stop)

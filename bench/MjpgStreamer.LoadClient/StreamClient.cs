@@ -39,6 +39,9 @@ internal sealed class StreamClient
 
     public bool Connected { get; private set; }
 
+    /// <summary>The server answered with a stream response head (status 200, multipart).</summary>
+    public bool GotResponse { get; private set; }
+
     /// <summary>Null while the client is healthy; a one-line reason once it failed.</summary>
     public string? Failure { get; private set; }
 
@@ -144,6 +147,8 @@ internal sealed class StreamClient
                 break;
             }
 
+            GotResponse = GotResponse || parser.HeadComplete;
+
             // Only a partial header line can be left over (payload bytes are always consumed); keep it for the next receive.
             filled = data.Length - offset;
             if (filled > 0)
@@ -163,6 +168,15 @@ internal sealed class StreamClient
         else
         {
             FramesWithoutTimestamp++;
+        }
+    }
+
+    /// <summary>Called once the run is over: a connection the server never answered is a failure too.</summary>
+    public void FailIfUnanswered()
+    {
+        if (Connected && !GotResponse)
+        {
+            SetFailure("stream broke: no response from the server before the run ended");
         }
     }
 

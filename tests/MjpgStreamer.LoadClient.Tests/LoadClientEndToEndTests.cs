@@ -54,9 +54,9 @@ public sealed class LoadClientEndToEndTests
         Assert.True(root.GetProperty("server_cpu_s").GetDouble() >= 0);
         Assert.True(root.GetProperty("gc").GetProperty("gen0").GetInt64() >= 0);
 
-        // Each client asked for the stream over HTTP/1.0 (no chunked encoding), and /state was read twice.
+        // Each client asked for the stream over HTTP/1.0 (no chunked encoding); /state was probed, then read at both ends.
         Assert.Equal(3, server.RequestLines.Count(l => l == "GET /?action=stream HTTP/1.0"));
-        Assert.Equal(2, server.RequestLines.Count(l => l == "GET /state HTTP/1.0"));
+        Assert.Equal(3, server.RequestLines.Count(l => l == "GET /state HTTP/1.0"));
     }
 
     [Fact]
@@ -87,6 +87,19 @@ public sealed class LoadClientEndToEndTests
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("3 of 3 clients failed", line, StringComparison.Ordinal);
         Assert.Contains("stream broke", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stream_the_server_never_answers_fails_the_run()
+    {
+        await using var server = StandInServer.Start(silentStreams: true);
+
+        var (exitCode, output, error) = await RunToolAsync("--url", server.Url, "--clients", "2", "--duration", "0.5", "--warmup", "0.2", "--json");
+
+        Assert.Equal(1, exitCode);
+        using var report = JsonDocument.Parse(output);
+        Assert.Equal(2, report.RootElement.GetProperty("broken_streams").GetInt32());
+        Assert.Contains("no response from the server", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,7 +142,8 @@ public sealed class LoadClientEndToEndTests
         var root = report.RootElement;
         Assert.Equal(JsonValueKind.Null, root.GetProperty("published_frames").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("received_pct").GetProperty("min").ValueKind);
-        Assert.Contains("no server state", root.GetProperty("warnings")[0].GetString(), StringComparison.Ordinal);
+        var warning = Assert.Single(root.GetProperty("warnings").EnumerateArray());
+        Assert.Contains("no server state", warning.GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

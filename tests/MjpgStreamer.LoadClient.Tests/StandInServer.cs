@@ -9,8 +9,9 @@ namespace MjpgStreamer.LoadClient.Tests;
 /// <summary>
 /// A stand-in for mjpg_streamer on 127.0.0.1: streams 20 small fake frames in turn at 50 fps with current
 /// X-Timestamps (mjpg-streamer's byte layout) and serves /state with the number of frames published.
-/// In burst mode it publishes a fixed number of frames only, starting a little after the first /state request
-/// (which the load client makes right before its measured window), so every frame falls inside the window.
+/// In burst mode it publishes a fixed number of frames only, starting a little after the second /state request
+/// (the load client probes /state once at start, then reads it right before its measured window), so every
+/// frame falls inside the window.
 /// </summary>
 internal sealed class StandInServer : IAsyncDisposable
 {
@@ -21,15 +22,18 @@ internal sealed class StandInServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly List<Viewer> _viewers = [];
+    private readonly List<Socket> _silent = [];
     private readonly byte[][] _frames;
     private readonly Task _acceptLoop;
     private readonly Task _publishLoop;
     private readonly TaskCompletionSource _stateRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int? _burstFrames;
     private long _published;
+    private int _stateRequests;
 
-    private StandInServer(int? breakAfterFrames, bool serveState, int? burstFrames)
+    private StandInServer(int? breakAfterFrames, bool serveState, int? burstFrames, bool silentStreams)
     {
+        SilentStreams = silentStreams;
         BreakAfterFrames = breakAfterFrames;
         ServeState = serveState;
         _burstFrames = burstFrames;
@@ -44,14 +48,17 @@ internal sealed class StandInServer : IAsyncDisposable
 
     public bool ServeState { get; }
 
+    /// <summary>Stream requests are read and then left unanswered (the connection stays open).</summary>
+    public bool SilentStreams { get; }
+
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public string Url => $"http://127.0.0.1:{Port}/";
 
     public ConcurrentQueue<string> RequestLines { get; } = new();
 
-    public static StandInServer Start(int? breakAfterFrames = null, bool serveState = true, int? burstFrames = null) =>
-        new(breakAfterFrames, serveState, burstFrames);
+    public static StandInServer Start(int? breakAfterFrames = null, bool serveState = true, int? burstFrames = null, bool silentStreams = false) =>
+        new(breakAfterFrames, serveState, burstFrames, silentStreams);
 
     public async ValueTask DisposeAsync()
     {
@@ -63,6 +70,11 @@ internal sealed class StandInServer : IAsyncDisposable
             foreach (var viewer in _viewers)
             {
                 viewer.Socket.Dispose();
+            }
+
+            foreach (var socket in _silent)
+            {
+                socket.Dispose();
             }
         }
 
@@ -94,7 +106,7 @@ internal sealed class StandInServer : IAsyncDisposable
         {
             var requestLine = await ReadRequestLineAsync(socket);
             RequestLines.Enqueue(requestLine);
-            if (requestLine.StartsWith("GET /state ", StringComparison.Ordinal))
+            if (requestLine.StartsWith("GET /state ", StringComparison.Ordinal) && Interlocked.Increment(ref _stateRequests) == 2)
             {
                 _stateRequested.TrySetResult();
             }
@@ -105,6 +117,15 @@ internal sealed class StandInServer : IAsyncDisposable
                 var json = string.Create(CultureInfo.InvariantCulture,
                     $$$"""{"uptime_s": 1.5, "inputs": [{"id": 0, "plugin": "input_file.so", "state": "streaming", "frames": {{{frames}}}, "fps_captured": 50.0}], "outputs": [], "gc": {"gen0": {{{GC.CollectionCount(0)}}}, "gen1": {{{GC.CollectionCount(1)}}}, "gen2": {{{GC.CollectionCount(2)}}}}}""");
                 await socket.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{json}"));
+            }
+            else if (requestLine.StartsWith("GET /?action=stream ", StringComparison.Ordinal) && SilentStreams)
+            {
+                lock (_gate)
+                {
+                    _silent.Add(socket);
+                }
+
+                keep = true;
             }
             else if (requestLine.StartsWith("GET /?action=stream ", StringComparison.Ordinal))
             {
