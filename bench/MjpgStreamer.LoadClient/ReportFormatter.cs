@@ -17,8 +17,12 @@ internal static class ReportFormatter
         sb.AppendLine(c, $"received/published  min {F(r.ReceivedPercentMin, "0.0")} %  median {F(r.ReceivedPercentMedian, "0.0")} %  (input published {F(r.PublishedFrames)} frames)");
         sb.AppendLine(c, $"latency             p50 {F(r.LatencyP50Ms, "0.00")} ms  p99 {F(r.LatencyP99Ms, "0.00")} ms  max {F(r.LatencyMaxMs, "0.00")} ms  ({r.LatencySamples} frames)");
         sb.AppendLine(c, $"throughput          {r.MegabytesPerSecond:0.00} MB/s ({r.TotalFrames} frames, {r.TotalBytes} bytes)");
-        sb.AppendLine(c, $"server CPU          {F(r.ServerCpuSeconds, "0.00")} s ({F(r.ServerCpuPercent, "0.0")} % of one core)");
-        sb.AppendLine(c, $"server RSS          end {F(r.RssEndMiB, "0.0")} MiB  max {F(r.RssMaxMiB, "0.0")} MiB");
+        sb.AppendLine(r.ServerCpuSeconds is null
+            ? "server CPU          n/a (needs --pid)"
+            : string.Create(c, $"server CPU          {F(r.ServerCpuSeconds, "0.00")} s ({F(r.ServerCpuPercent, "0.0")} % of one core)"));
+        sb.AppendLine(r.RssEndMiB is null
+            ? "server RSS          n/a (needs --pid)"
+            : string.Create(c, $"server RSS          end {F(r.RssEndMiB, "0.0")} MiB  max {F(r.RssMaxMiB, "0.0")} MiB"));
         sb.AppendLine(c, $"server GC           gen0 +{F(r.GcGen0)}  gen1 +{F(r.GcGen1)}  gen2 +{F(r.GcGen2)}");
         sb.AppendLine(c, $"connection errors   {r.ConnectionErrors} ({r.ConnectFailures} connect, {r.BrokenStreams} broken streams)");
         if (r.FramesWithoutTimestamp > 0)
