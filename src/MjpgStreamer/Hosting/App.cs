@@ -24,6 +24,12 @@ internal static partial class App
 
     public static int Run(string[] args)
     {
+        if (Background.ChildStatusFile is not null)
+        {
+            // First of all: Console and the loggers keep duplicates of the descriptors they find.
+            Native.Daemon.DetachFromTerminal();
+        }
+
         try
         {
             var (action, options) = GlobalCommandLine.Parse(args);
@@ -50,11 +56,6 @@ internal static partial class App
                 return Background.LaunchChild(args);
             }
 
-            if (Background.ChildStatusFile is not null)
-            {
-                Native.Daemon.DetachFromTerminal();
-            }
-
             return RunAsync(inputs.Select(i => (i.spec, i.plugin.Create(i.parsed, environment))).ToList(), outputs.Select(o => (o.spec, o.plugin, o.parsed)).ToList(), time, loggerFactory)
                 .GetAwaiter().GetResult();
         }
@@ -65,6 +66,7 @@ internal static partial class App
         }
         catch (UsageException usage)
         {
+            Background.Report(usage.Message);
             Console.Error.WriteLine($"mjpg_streamer: {usage.Message}");
             Console.Error.WriteLine(Usage.Hint);
             return 2;

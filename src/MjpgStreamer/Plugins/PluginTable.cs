@@ -10,7 +10,9 @@ internal static class PluginTable
 {
     public static readonly IReadOnlyList<InputPlugin> Inputs =
     [
+        FolderSource.Plugin,
         TestPatternSource.Plugin,
+        ExecSource.Plugin,
     ];
 
     public static readonly IReadOnlyList<OutputPlugin> Outputs =
