@@ -49,14 +49,14 @@ internal static partial class App
             var environment = new PluginEnvironment(time, loggerFactory);
 
             // Everything the command line says is checked before going to the background.
-            var inputs = options.Inputs.Select(spec => (spec, plugin: PluginTable.FindInput(spec), parsed: ParseInput(spec))).ToList();
-            var outputs = options.Outputs.Select(spec => (spec, plugin: PluginTable.FindOutput(spec), parsed: ParseOutput(spec))).ToList();
+            var inputs = options.Inputs.Select(spec => (spec, source: PluginTable.FindInput(spec).Create(ParseInput(spec), environment))).ToList();
+            var outputs = options.Outputs.Select(spec => (spec, build: PluginTable.FindOutput(spec).Create(ParseOutput(spec)))).ToList();
             if (options.Background)
             {
                 return Background.LaunchChild(args);
             }
 
-            return RunAsync(inputs.Select(i => (i.spec, i.plugin.Create(i.parsed, environment))).ToList(), outputs.Select(o => (o.spec, o.plugin, o.parsed)).ToList(), time, loggerFactory)
+            return RunAsync(inputs, outputs, time, loggerFactory)
                 .GetAwaiter().GetResult();
         }
         catch (HelpRequestedException help)
@@ -100,7 +100,7 @@ internal static partial class App
 
     private static async Task<int> RunAsync(
         List<(PluginSpec Spec, IFrameSource Source)> inputs,
-        List<(PluginSpec Spec, OutputPlugin Plugin, ParsedOptions Parsed)> outputs,
+        List<(PluginSpec Spec, Func<OutputContext, IOutput> Build)> outputs,
         TimeProvider time,
         ILoggerFactory loggerFactory)
     {
@@ -121,8 +121,8 @@ internal static partial class App
         {
             for (var i = 0; i < outputs.Count; i++)
             {
-                var (spec, plugin, parsed) = outputs[i];
-                streamer.Outputs.Add(plugin.Create(parsed, new OutputContext(i, spec.Name, spec.RawArgs, streamer, time, loggerFactory)));
+                var (spec, build) = outputs[i];
+                streamer.Outputs.Add(build(new OutputContext(i, spec.Name, spec.RawArgs, streamer, time, loggerFactory)));
             }
 
             foreach (var input in streamer.Inputs)

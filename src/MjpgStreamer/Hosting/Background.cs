@@ -31,6 +31,13 @@ internal static class Background
         {
             UseShellExecute = false,
             WorkingDirectory = Environment.CurrentDirectory,
+
+            // Never hand the caller's terminal or pipes to the child: the runtime duplicates the standard
+            // descriptors at start-up, before the child can point them at /dev/null, and a caller reading our
+            // output to its end (a script's $(...)) would then wait for the daemon.
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         foreach (var arg in args)
         {
@@ -42,6 +49,9 @@ internal static class Background
 
         start.Environment[StatusFileVariable] = statusFile;
         using var child = Process.Start(start) ?? throw new InvalidOperationException("cannot start the background process");
+        child.StandardInput.Close();
+        child.StandardOutput.Close();
+        child.StandardError.Close();
         var watch = Stopwatch.StartNew();
         try
         {

@@ -25,7 +25,11 @@ internal sealed partial class HttpOutput : IOutput
         "HTTP output plugin",
         HttpOutputOptions.Specs,
         HttpOutputOptions.Help,
-        static (parsed, context) => new HttpOutput(context, HttpOutputOptions.From(parsed)));
+        static parsed =>
+        {
+            var options = HttpOutputOptions.From(parsed);
+            return context => new HttpOutput(context, options);
+        });
 
     private readonly OutputContext _context;
     private readonly HttpOutputOptions _options;
