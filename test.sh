@@ -15,7 +15,7 @@ fi
 export MJPG_STREAMER_EXE="$here/out/release/mjpg_streamer"
 
 status=0
-dotnet test MjpgStreamer.slnx -c Release --nologo 2>&1 | tee out/test.log || status=$?
+dotnet test MjpgStreamer.slnx -c Release --nologo --blame-hang-timeout 180s 2>&1 | tee out/test.log || status=$?
 # One closing line for every runner that reads it: the totals over all test assemblies.
 awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' out/test.log

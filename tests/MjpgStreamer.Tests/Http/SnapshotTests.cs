@@ -1,0 +1,34 @@
+using MjpgStreamer.Tests.Infrastructure;
+
+namespace MjpgStreamer.Tests.Http;
+
+/// <summary>A snapshot never hangs: a fresh frame, else the last one with its age, else 503 — within about 3 s.</summary>
+public sealed class SnapshotTests
+{
+    [Fact]
+    public async Task A_stalled_source_gives_the_last_frame_with_its_age_and_no_source_ever_gives_503()
+    {
+        // Watch mode with no new files: the input stalls after the one frame written below.
+        var folder = TestMedia.NewTempFolder();
+        await using var server = await ServerProcess.StartAsync(["-i", $"input_file.so -f {folder} -d 0", "-o", "output_http.so -p 0 -l 127.0.0.1"]);
+
+        var never = await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot");
+        Assert.Equal(503, never.Status);
+        Assert.StartsWith("503: Service Unavailable!\r\nno frame from input 0: ", never.BodyText, StringComparison.Ordinal);
+
+        var frame = File.ReadAllBytes(Path.Combine(TestMedia.FramesFolder, "frame_007.jpg"));
+        File.WriteAllBytes(Path.Combine(folder, "tmp.part"), frame);
+        File.Move(Path.Combine(folder, "tmp.part"), Path.Combine(folder, "one.jpg"));
+        for (var i = 0; i < 100 && !(await HttpBehaviourTests.GetStateAsync(server.Port)).Contains("\"frames\": 1", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        var stale = await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot");
+        Assert.Equal(200, stale.Status);
+        Assert.Equal(frame, stale.Body);
+        var age = double.Parse(stale.Header("X-Frame-Age")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(age >= 2.5, $"X-Frame-Age {age}");
+        Assert.False(server.HasExited);
+    }
+}
