@@ -46,7 +46,7 @@ trap 'exit 130' INT TERM
 
 [[ -x "$server" ]] || { echo "error: $server is not an executable" >&2; exit 2; }
 
-# 50 distinct 640x480 frames (about 40-60 KB each at -q:v 5).
+# 50 distinct 640x480 frames (about 17-18 KB each at -q:v 5).
 mkdir -p "$work/frames"
 ffmpeg -loglevel error -f lavfi -i testsrc=size=640x480:rate=30 -frames:v 50 -q:v 5 "$work/frames/frame_%03d.jpg"
 

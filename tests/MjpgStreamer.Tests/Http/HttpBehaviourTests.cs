@@ -96,14 +96,14 @@ public sealed class HttpBehaviourTests
     public async Task Real_clients_ffmpeg_ffprobe_and_curl()
     {
         await using var server = await ServerProcess.StartAsync(["-i", "input_testpattern.so -r 320x240 -f 30", "-o", "output_http.so -p 0 -l 127.0.0.1"]);
-        var ffmpeg = await Tool("ffmpeg", "-nostdin", "-v", "error", "-i", server.BaseUrl + "?action=stream", "-frames:v", "30", "-f", "null", "-");
+        var ffmpeg = await ProgramRun.RunToolAsync("ffmpeg", "-nostdin", "-v", "error", "-i", server.BaseUrl + "?action=stream", "-frames:v", "30", "-f", "null", "-");
         Assert.Equal(0, ffmpeg.ExitCode);
         Assert.Equal("", ffmpeg.Stderr);
 
-        var probe = await Tool("ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", server.BaseUrl + "?action=stream");
+        var probe = await ProgramRun.RunToolAsync("ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", server.BaseUrl + "?action=stream");
         Assert.Equal("codec_name=mjpeg\nwidth=320\nheight=240\n", probe.Stdout);
 
-        var curl = await Tool("curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", server.BaseUrl + "?action=snapshot&_=123");
+        var curl = await ProgramRun.RunToolAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", server.BaseUrl + "?action=snapshot&_=123");
         Assert.Equal("200 image/jpeg", curl.Stdout);
     }
 
@@ -173,21 +173,5 @@ public sealed class HttpBehaviourTests
         }
 
         return -1;
-    }
-
-    private static async Task<ProgramRun.Result> Tool(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(cts.Token);
-        return new ProgramRun.Result(process.ExitCode, await stdout, await stderr);
     }
 }

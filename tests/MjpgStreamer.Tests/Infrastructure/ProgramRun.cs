@@ -2,14 +2,16 @@ using System.Diagnostics;
 
 namespace MjpgStreamer.Tests.Infrastructure;
 
-/// <summary>Runs mjpg_streamer to its exit (for command lines that must not serve), bounded in time.</summary>
+/// <summary>Runs mjpg_streamer (or a client tool) to its exit, bounded in time.</summary>
 public static class ProgramRun
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static async Task<Result> RunAsync(params string[] args)
+    public static Task<Result> RunAsync(params string[] args) => RunToolAsync(ServerProcess.ExecutablePath, args);
+
+    public static async Task<Result> RunToolAsync(string program, params string[] args)
     {
-        var start = new ProcessStartInfo(ServerProcess.ExecutablePath)
+        var start = new ProcessStartInfo(program)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -32,7 +34,7 @@ public static class ProgramRun
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mjpg_streamer {string.Join(' ', args)} did not exit");
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not exit");
         }
 
         return new Result(process.ExitCode, await stdout, await stderr);
