@@ -50,7 +50,7 @@ internal static class CommandParser
             return new Result(null, "", 400, "no GET variable \"id=...\" found, it is required to specify which command id to execute");
         }
 
-        var token = LeadingRun(idText, static c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        var token = LeadingRun(idText, static c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
         var command = new CommandRequest(
             Id: LeadingInteger(token),
             Value: values.TryGetValue("value", out var v) ? LeadingInteger(v) : 0,
