@@ -40,8 +40,6 @@ public sealed class Frame
 
     public ReadOnlySpan<byte> Span => new(_buffer, 0, Length);
 
-    internal int RefCount => Volatile.Read(ref _refs);
-
     /// <summary>A writable span of at least <paramref name="capacity"/> bytes; the old content is kept only up to Length.</summary>
     public Span<byte> GetWritableSpan(int capacity)
     {
@@ -134,6 +132,4 @@ public sealed class Frame
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
     }
-
-    internal int Capacity => _buffer.Length;
 }

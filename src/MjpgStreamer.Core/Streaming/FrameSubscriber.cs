@@ -26,9 +26,6 @@ public sealed class FrameSubscriber : IValueTaskSource<Frame?>, IDisposable
         _registration = cancellation.Register(static state => ((FrameSubscriber)state!).Cancel(), this);
     }
 
-    /// <summary>Sequence number of the last frame handed out.</summary>
-    public long LastSequence => _lastSequence;
-
     /// <summary>
     /// The next frame newer than the last one handed out, with a reference the caller must release.
     /// Throws OperationCanceledException when the subscription's token is cancelled.

@@ -24,17 +24,6 @@ internal sealed partial class ClientRegistry : IDisposable
         _watchdog = time.CreateTimer(static s => ((ClientRegistry)s!).DropStalled(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _clients.Count;
-            }
-        }
-    }
-
     public void Add(StreamClient client)
     {
         lock (_gate)

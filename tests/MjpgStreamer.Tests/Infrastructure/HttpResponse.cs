@@ -21,7 +21,7 @@ public sealed class HttpResponse
 
     public static HttpResponse Parse(byte[] raw)
     {
-        var end = IndexOf(raw, "\r\n\r\n"u8);
+        var end = raw.AsSpan().IndexOf("\r\n\r\n"u8);
         if (end < 0)
         {
             throw new FormatException($"no end of headers in {raw.Length} bytes: {Encoding.ASCII.GetString(raw[..Math.Min(raw.Length, 200)])}");
@@ -50,7 +50,7 @@ public sealed class HttpResponse
         var pos = 0;
         while (pos < chunked.Length)
         {
-            var lineEnd = IndexOf(chunked.AsSpan(pos), "\r\n"u8);
+            var lineEnd = chunked.AsSpan(pos).IndexOf("\r\n"u8);
             if (lineEnd < 0)
             {
                 break;
@@ -70,6 +70,4 @@ public sealed class HttpResponse
 
         return output.ToArray();
     }
-
-    public static int IndexOf(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle) => haystack.IndexOf(needle);
 }
