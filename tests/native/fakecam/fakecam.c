@@ -501,6 +501,12 @@ static void produce(struct handle *h, int64_t now)
         return;
     int64_t interval = 1000000000LL / ival_den[h->dev->ival_idx];
     while (now >= h->next_due) {
+        if (stall_after >= 0 && !stall_done && h->filled >= (uint64_t)stall_after) {
+            stall_done = 1;
+            h->stalled = 1;
+            LOG("stall on %s fd=%d after %llu frames\n", h->dev->path, h->fd, (unsigned long long)h->filled);
+            return;
+        }
         struct fbuf *b = NULL;
         for (unsigned i = 0; i < h->nbufs; i++)
             if (h->bufs[i].state == B_QUEUED && (!b || h->bufs[i].order < b->order))
@@ -520,12 +526,6 @@ static void produce(struct handle *h, int64_t now)
         b->order = ++h->order_ctr;
         h->next_due += interval;
         h->filled++;
-        if (stall_after >= 0 && !stall_done && h->filled >= (uint64_t)stall_after) {
-            stall_done = 1;
-            h->stalled = 1;
-            LOG("stall on %s fd=%d after %llu frames\n", h->dev->path, h->fd, (unsigned long long)h->filled);
-            break;
-        }
     }
 }
 

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/videodev2.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <turbojpeg.h>
 #include <unistd.h>
 
 static int (*f_open)(const char *, int, ...);
@@ -192,6 +194,21 @@ static struct jinfo inspect(const unsigned char *p, size_t len)
     return j;
 }
 
+/* Decodes with libjpeg-turbo; returns 0 when the picture has the expected size and decodes without error. */
+static int decodes(const unsigned char *p, size_t len, int w, int h)
+{
+    tjhandle tj = tjInitDecompress();
+    int jw = 0, jh = 0, sub = 0, cs = 0, rc = -1;
+    if (tj && tjDecompressHeader3(tj, p, len, &jw, &jh, &sub, &cs) == 0 && jw == w && jh == h && sub == TJSAMP_420) {
+        unsigned char *rgb = malloc((size_t)w * h * 3);
+        rc = tjDecompress2(tj, p, len, rgb, w, 0, h, TJPF_RGB, 0) == 0 ? 0 : -1;
+        free(rgb);
+    }
+    if (tj)
+        tjDestroy(tj);
+    return rc;
+}
+
 static long com_value(const char *com, const char *key)
 {
     char pat[64];
@@ -339,6 +356,9 @@ static void scenario_main(void)
         CHECK(k == 0 ? n == 1 : n == lastn + 1, "frame number %ld after %ld", n, lastn);
         lastn = n;
         CHECK(j.has_dht == !(n & 1), "frame %ld %s DHT", n, j.has_dht ? "has" : "lacks");
+        if (k < 2)
+            CHECK(decodes(c.mem[b.index], b.bytesused, 1280, 720) == 0, "frame %ld decodes (%s DHT)", n,
+                  j.has_dht ? "with" : "without");
         frames++;
         CHECK(requeue(&c, &b) == 0, "QBUF");
     }
@@ -563,6 +583,12 @@ static void scenario_busy(void)
     f_close(fd);
 }
 
+static void *blocking_dqbuf(void *arg)
+{
+    struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP };
+    return (void *)(intptr_t)xioctl(*(int *)arg, VIDIOC_DQBUF, &b);
+}
+
 static void scenario_stall(void)
 {
     char dev[300];
@@ -579,6 +605,15 @@ static void scenario_stall(void)
         requeue(&c, &b);
     }
     CHECK(next_frame(&c, &b, 400) == 1, "poll times out after the stall");
+    /* A DQBUF blocked on the stalled stream wakes with EINVAL when another thread stops streaming. */
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, blocking_dqbuf, &fd) == 0, "thread");
+    usleep(200000);
+    int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+    CHECK(xioctl(fd, VIDIOC_STREAMOFF, &type) == 0, "STREAMOFF from another thread");
+    void *res;
+    pthread_join(th, &res);
+    CHECK((intptr_t)res == -EINVAL, "blocked DQBUF returned %d", (int)(intptr_t)res);
     stop(&c);
     f_close(fd);
     fd = f_open(dev, O_RDWR);
