@@ -87,11 +87,12 @@ internal static class V4l2Library
         }
         catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
         {
-            // The runtime's message carries dlerror()'s reason (missing file, wrong ELF class, undefined symbol).
-            throw new V4l2Exception(
-                LoadOperation,
-                0,
-                $"cannot load the V4L2 library {path} named by {PathVariable}: {e.Message.ReplaceLineEndings(" ")}");
+            // The runtime's message ends with dlerror()'s "<path>: <reason>" (missing file, wrong ELF class, undefined
+            // symbol) after a paragraph of generic advice; keep only the reason when it is there.
+            var message = e.Message.ReplaceLineEndings(" ").Trim();
+            var reason = message.LastIndexOf(path + ": ", StringComparison.Ordinal);
+            var detail = reason >= 0 ? message[(reason + path.Length + 2)..] : message;
+            throw new V4l2Exception(LoadOperation, 0, $"cannot load the V4L2 library {path} named by {PathVariable}: {detail}");
         }
     }
 
