@@ -88,8 +88,17 @@ public static class JpegInfo
     }
 
     /// <summary>Offset of the SOS marker, or -1 when the header segments are broken or there is none.</summary>
-    public static int FindSos(ReadOnlySpan<byte> data)
+    public static int FindSos(ReadOnlySpan<byte> data) => ScanHeaders(data, out _, out _);
+
+    /// <summary>
+    /// Walks the marker segments from SOI to SOS. Returns the offset of the SOS marker (-1 when the headers
+    /// are broken or there is none), the offset of the first SOFn marker (-1 if none) and whether a DHT
+    /// segment comes before the scan.
+    /// </summary>
+    public static int ScanHeaders(ReadOnlySpan<byte> data, out int startOfFrame, out bool hasHuffmanTables)
     {
+        startOfFrame = -1;
+        hasHuffmanTables = false;
         if (data.Length < 4 || data[0] != 0xFF || data[1] != 0xD8)
         {
             return -1;
@@ -130,6 +139,15 @@ public static class JpegInfo
             if (length < 2 || pos + 2 + length > data.Length)
             {
                 return -1;
+            }
+
+            if (marker == 0xC4)
+            {
+                hasHuffmanTables = true;
+            }
+            else if (startOfFrame < 0 && IsStartOfFrame(marker))
+            {
+                startOfFrame = pos;
             }
 
             pos += 2 + length;

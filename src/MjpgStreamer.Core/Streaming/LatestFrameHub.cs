@@ -10,6 +10,10 @@ namespace MjpgStreamer.Core.Streaming;
 public sealed class LatestFrameHub
 {
     private readonly Lock _gate = new();
+
+    // Serialises publishers (encoder workers publish from several threads) so _wake, which is used
+    // outside _gate to deliver without holding it, has one user at a time.
+    private readonly Lock _publishGate = new();
     private readonly TimeProvider _time;
     private readonly List<FrameSubscriber> _waiting = [];
     private readonly List<FrameSubscriber> _wake = [];
@@ -53,6 +57,14 @@ public sealed class LatestFrameHub
     public void Publish(Frame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
+        lock (_publishGate)
+        {
+            PublishLocked(frame);
+        }
+    }
+
+    private void PublishLocked(Frame frame)
+    {
         if (frame.Width == 0 && Mjpeg.JpegInfo.TryReadSize(frame.Span, out var width, out var height))
         {
             frame.Width = width;
