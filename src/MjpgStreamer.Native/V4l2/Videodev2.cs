@@ -28,7 +28,14 @@ internal static class Videodev2
 
     public const uint CtrlFlagDisabled = 0x0001;
     public const uint CtrlFlagNextCtrl = 0x80000000;
+    public const uint CtrlFlagReadOnly = 0x0004;
+    public const uint CtrlFlagWriteOnly = 0x0040;
+    public const int CtrlTypeInteger = 1;
+    public const int CtrlTypeBoolean = 2;
     public const int CtrlTypeMenu = 3;
+    public const int CtrlTypeButton = 4;
+    public const int CtrlTypeCtrlClass = 6;
+    public const int CtrlTypeBitmask = 8;
     public const int CtrlTypeIntegerMenu = 9;
     public const uint CtrlClassUser = 0x00980000;
     public const uint CtrlClassMask = 0x0FFF0000;
