@@ -14,8 +14,8 @@ internal static partial class App
 {
     public const string Version = "0.2.0";
 
-    /// <summary>What runs when no -i and no -o are given: the test pattern on loopback port 8080.</summary>
-    private static readonly PluginSpec DefaultInput = PluginSpec.Parse("input_testpattern.so");
+    /// <summary>What runs when no -i and no -o are given and there is no camera: the test pattern.</summary>
+    private static readonly PluginSpec TestPatternInput = PluginSpec.Parse("input_testpattern.so");
 
     private static readonly PluginSpec DefaultOutput = PluginSpec.Parse("output_http.so -p 8080 -l 127.0.0.1");
 
@@ -81,10 +81,15 @@ internal static partial class App
 
     private static StreamerOptions WithDefaults(StreamerOptions options) => (options.Inputs.Count, options.Outputs.Count) switch
     {
-        (0, 0) => options with { Inputs = [DefaultInput], Outputs = [DefaultOutput] },
+        (0, 0) => options with { Inputs = [DefaultInput(Native.Sources.Uvc.CameraScanner.FindDefault())], Outputs = [DefaultOutput] },
         (> 0, 0) => options with { Outputs = [DefaultOutputForInputs] },
         _ => options,
     };
+
+    /// <summary>The embedded default's input: the first camera (MJPEG preferred, else YUYV encoded), else the test pattern.</summary>
+    internal static PluginSpec DefaultInput(Native.Sources.Uvc.CameraScanner.Found? camera) => camera is null
+        ? TestPatternInput
+        : PluginSpec.Parse($"input_uvc.so -d {(camera.Path.Contains(' ', StringComparison.Ordinal) ? $"\"{camera.Path}\"" : camera.Path)}{(camera.Mjpeg ? "" : " -y")}");
 
     private static ParsedOptions ParseInput(PluginSpec spec)
     {

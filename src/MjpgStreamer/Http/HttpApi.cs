@@ -104,7 +104,10 @@ internal sealed partial class HttpApi
 
         var input = _streamer.Inputs[inputNumber];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _streamer.Stopping);
-        var frame = await WaitForFreshFrameAsync(input.Hub, stop.Token);
+        // A camera that is away (no signal) has no fresh frame to wait for: the last one goes out at once.
+        var frame = input.Context.State is InputState.Starting or InputState.Streaming
+            ? await WaitForFreshFrameAsync(input.Hub, stop.Token)
+            : null;
         string? age = null;
         if (frame is null)
         {
@@ -147,7 +150,7 @@ internal sealed partial class HttpApi
         }
     }
 
-    /// <summary>The first frame published after now, or null when none comes within the wait.</summary>
+    /// <summary>The first real frame (not a NO SIGNAL placeholder) published after now, or null when none comes within the wait.</summary>
     private async Task<Frame?> WaitForFreshFrameAsync(LatestFrameHub hub, CancellationToken cancellation)
     {
         using var timeout = new CancellationTokenSource(SnapshotWait, _streamer.Time);
@@ -155,7 +158,16 @@ internal sealed partial class HttpApi
         using var subscriber = hub.Subscribe(linked.Token, startWithCurrent: false);
         try
         {
-            return await subscriber.NextAsync();
+            while (true)
+            {
+                var frame = await subscriber.NextAsync();
+                if (frame is null || !frame.IsPlaceholder)
+                {
+                    return frame;
+                }
+
+                frame.Release();
+            }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {

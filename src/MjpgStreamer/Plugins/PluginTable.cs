@@ -2,6 +2,7 @@ using MjpgStreamer.Core.Options;
 using MjpgStreamer.Core.Sources;
 using MjpgStreamer.Http;
 using MjpgStreamer.Native.Sources;
+using MjpgStreamer.Native.Sources.Uvc;
 
 namespace MjpgStreamer.Plugins;
 
@@ -10,6 +11,7 @@ internal static class PluginTable
 {
     public static readonly IReadOnlyList<InputPlugin> Inputs =
     [
+        UvcSource.Plugin,
         FolderSource.Plugin,
         TestPatternSource.Plugin,
         ExecSource.Plugin,
