@@ -4,7 +4,11 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 . "$here/scripts/deps.sh"
-ensure_packages libturbojpeg0 libturbojpeg0-dev ffmpeg gcc make curl
+ensure_packages libturbojpeg0 libturbojpeg0-dev ffmpeg build-essential curl
+
+# The fake camera the V4L2 tests stream from (no camera or kernel module needed).
+echo "test.sh: building the fake camera library ..." >&2
+make -s -C tests/native/fakecam
 
 mkdir -p out
 echo "test.sh: publishing the executable (NativeAOT) ..." >&2

@@ -91,6 +91,10 @@ public sealed class FakeCamera : IDisposable
         return count;
     }
 
+    /// <summary>The process's mappings of camera buffers (the fake's buffers are shared anonymous memory, "/dev/zero (deleted)").</summary>
+    public static int BufferMappings(int pid) =>
+        File.ReadAllLines($"/proc/{pid}/maps").Count(line => line.Contains(" rw-s ", StringComparison.Ordinal) && line.EndsWith("/dev/zero (deleted)", StringComparison.Ordinal));
+
     public void Dispose()
     {
         try

@@ -202,6 +202,8 @@ public sealed class UvcCameraTests
         await using var client = await MjpegClient.ConnectAsync(server.Port);
         var first = await client.NextMatchingAsync(IsCameraFrame, Recovery);
         Assert.Equal("10", Comment(first)["brightness"]);
+        Assert.Equal(1, camera.OpenDescriptors(server.Pid));
+        Assert.True(FakeCamera.BufferMappings(server.Pid) >= 4);
         Assert.Equal("9963777: 0", (await RawHttp.GetResponseAsync(server.Port, "/?action=command&id=9963777&group=1&value=50")).BodyText);
 
         // Unplugged: placeholder frames keep coming to the same connection, the device is closed.
@@ -209,6 +211,7 @@ public sealed class UvcCameraTests
         Assert.True(noSignal.Jpeg.Length > 100);
         await WaitForStateAsync(server, "no_signal", "unplugged");
         Assert.Equal(0, camera.OpenDescriptors(server.Pid));
+        Assert.Equal(0, FakeCamera.BufferMappings(server.Pid));
         var snapshot = await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot");
         Assert.Equal(200, snapshot.Status);
         Assert.NotNull(snapshot.Header("X-Frame-Age"));
@@ -330,5 +333,29 @@ public sealed class UvcCameraTests
         {
             Assert.Contains(option, run.Stdout, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task ABadV4l2LibraryPath_ExitsOne_WithOneLineNamingIt()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(ServerProcess.ExecutablePath)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "-i", "input_uvc.so", "-o", "output_http.so -p 0 -l 127.0.0.1" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["MJPG_STREAMER_V4L2_LIB"] = "/nonexistent/libfakecam.so";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, process.ExitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("/nonexistent/libfakecam.so", line, StringComparison.Ordinal);
     }
 }
