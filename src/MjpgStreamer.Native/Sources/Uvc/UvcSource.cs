@@ -51,6 +51,9 @@ public sealed partial class UvcSource : IFrameSource
     private TaskCompletionSource<bool>? _pendingResolutionDone;
     private Thread? _thread;
 
+    // Set when -f was given but the driver cannot set a frame interval: frames are dropped in software instead.
+    private bool _driverCannotPace;
+
     // Frames dequeued since start, across reopens: the order in which encoded frames may be published.
     private long _framesDequeued;
 
@@ -308,6 +311,7 @@ public sealed partial class UvcSource : IFrameSource
         _height = format.Height;
         CompletePendingResolution(true);
 
+        _driverCannotPace = false;
         if (_options.Fps > 0)
         {
             var interval = device.SetFrameInterval(1, _options.Fps);
@@ -318,6 +322,11 @@ public sealed partial class UvcSource : IFrameSource
                 {
                     LogFpsCoerced(context.Logger, context.InputId, _options.Fps, actual);
                 }
+            }
+            else
+            {
+                // The driver has no frame interval setting: frames are dropped to the rate asked, as the original does.
+                _driverCannotPace = true;
             }
         }
 
@@ -453,7 +462,8 @@ public sealed partial class UvcSource : IFrameSource
         var lastFrame = time.GetTimestamp();
         long captured = 0;
         long lastPublishedUs = long.MinValue;
-        var minimumGapUs = _options.SoftFps > 0 ? 1_000_000L / _options.SoftFps : 0;
+        var softFps = _options.SoftFps > 0 ? _options.SoftFps : _driverCannotPace ? _options.Fps : 0;
+        var minimumGapUs = softFps > 0 ? 1_000_000L / softFps : 0;
         var sessionStart = _framesDequeued;
 
         while (true)
@@ -630,6 +640,9 @@ public sealed partial class UvcSource : IFrameSource
         }
 
         var setting = new CameraSetting("command", id, command.Value);
+
+        // Control ioctls touch only the descriptor and the stack, so they can run beside the capture thread's
+        // dequeue; the gate keeps the device from being closed under them.
         lock (_deviceGate)
         {
             if (_device is not { } device)
