@@ -5,12 +5,22 @@ using MjpgStreamer.Core.Sources;
 namespace MjpgStreamer.Core.Streaming;
 
 /// <summary>
-/// One input: its source, the hub its frames go to, and the task that runs the source.
-/// Outputs subscribe to the hub, never to the source.
+/// One input: its source, the hub its frames go to, and the task that supervises the source. Outputs
+/// subscribe to the hub, never to the source, so the source can stop and start under them: a pause
+/// stops the source (which releases its device before its run ends) and keeps the hub alive with a
+/// frame about once a second; a resume runs the same source again, with everything it remembers.
 /// </summary>
 public sealed partial class CameraStream : IAsyncDisposable
 {
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(1);
+    private static readonly (int Width, int Height) DefaultPictureSize = (640, 480);
+
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _change = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _pauseRequested;
+    private string _pauseReason = "";
+    private DateTimeOffset? _pausedSince;
     private Task _run = Task.CompletedTask;
 
     public CameraStream(int id, string plugin, string args, IFrameSource source, TimeProvider time, ILogger logger)
@@ -37,18 +47,187 @@ public sealed partial class CameraStream : IAsyncDisposable
 
     public SourceContext Context { get; }
 
-    public void Start()
+    /// <summary>What paused clients get about once a second: the last real frame again, or a "PAUSED" picture.</summary>
+    public PauseFrame PauseFrame { get; init; } = PauseFrame.Last;
+
+    /// <summary>Renders the "PAUSED" picture of a size (a seam: Core has no JPEG encoder). Null: last frame only.</summary>
+    public Func<int, int, byte[]>? PausedPicture { get; init; }
+
+    /// <summary>When the current pause began (null while not paused).</summary>
+    public DateTimeOffset? PausedSince
     {
-        _run = Task.Run(RunSourceAsync);
+        get
+        {
+            lock (_gate)
+            {
+                return _pausedSince;
+            }
+        }
     }
 
-    private async Task RunSourceAsync()
+    public void Start()
+    {
+        _run = Task.Run(SuperviseAsync);
+    }
+
+    /// <summary>
+    /// Asks the input to pause (release its device; clients stay) or to resume. Returns at once; /state
+    /// shows "paused" until the device is released, then "released"; after a resume, "streaming" again
+    /// with the first real frame.
+    /// </summary>
+    public void SetPaused(bool paused, string reason)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            if (_pauseRequested == paused)
+            {
+                _pauseReason = paused ? reason : "";
+                return;
+            }
+
+            _pauseRequested = paused;
+            _pauseReason = paused ? reason : "";
+            _pausedSince = paused ? Hub.Time.GetUtcNow() : null;
+            changed = _change;
+            _change = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        if (paused)
+        {
+            Context.SetState(InputState.Paused, reason);
+        }
+
+        changed.TrySetResult();
+    }
+
+    private (bool Paused, string Reason, Task Changed) Snapshot()
+    {
+        lock (_gate)
+        {
+            return (_pauseRequested, _pauseReason, _change.Task);
+        }
+    }
+
+    private async Task SuperviseAsync()
+    {
+        var stopped = Task.Delay(Timeout.Infinite, _stop.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
+        var resumed = false;
+        while (!_stop.IsCancellationRequested)
+        {
+            var (paused, _, changed) = Snapshot();
+            if (!paused)
+            {
+                if (resumed)
+                {
+                    Context.SetState(InputState.Starting, "resuming");
+                }
+
+                await RunUntilPausedAsync(changed, stopped).ConfigureAwait(false);
+                resumed = true;
+                continue;
+            }
+
+            await KeepAliveWhilePausedAsync(stopped).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the source until a pause is asked for (or the process stops), then waits until it has let go.</summary>
+    private async Task RunUntilPausedAsync(Task changed, Task stopped)
+    {
+        using var runStop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var run = RunSourceAsync(runStop.Token);
+        while (true)
+        {
+            await Task.WhenAny(run, changed, stopped).ConfigureAwait(false);
+            if (run.IsCompleted)
+            {
+                // The source ended on its own (it failed, and said why): it stays down until a pause and resume, or the stop.
+                await Task.WhenAny(changed, stopped).ConfigureAwait(false);
+            }
+
+            var (paused, reason, next) = Snapshot();
+            if (paused || _stop.IsCancellationRequested)
+            {
+                await runStop.CancelAsync().ConfigureAwait(false);
+                await run.ConfigureAwait(false);
+                if (paused && !_stop.IsCancellationRequested)
+                {
+                    Context.SetState(InputState.Released, reason);
+                }
+
+                return;
+            }
+
+            changed = next;
+        }
+    }
+
+    private async Task KeepAliveWhilePausedAsync(Task stopped)
+    {
+        // Nothing runs while paused: the input holds no device.
+        var (_, reason, changed) = Snapshot();
+        Context.SetState(InputState.Released, reason);
+        while (true)
+        {
+            PublishKeepAlive();
+            using var tick = new CancellationTokenSource(KeepAliveInterval, Hub.Time);
+            var delay = Task.Delay(Timeout.Infinite, tick.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
+            await Task.WhenAny(changed, stopped, delay).ConfigureAwait(false);
+            var (paused, _, next) = Snapshot();
+            if (!paused || _stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            changed = next;
+        }
+    }
+
+    /// <summary>The last real frame again (with its own capture time), or the "PAUSED" picture; marked as a placeholder.</summary>
+    private void PublishKeepAlive()
+    {
+        var last = Hub.AcquireLastReal();
+        try
+        {
+            var size = last is null ? DefaultPictureSize : (last.Width, last.Height);
+            ReadOnlySpan<byte> picture;
+            long timestamp = 0;
+            if (last is not null && (PauseFrame == PauseFrame.Last || PausedPicture is null))
+            {
+                picture = last.Span;
+                timestamp = last.TimestampUs;
+            }
+            else if (PausedPicture is not null)
+            {
+                picture = PausedPicture(size.Width, size.Height);
+            }
+            else
+            {
+                return;
+            }
+
+            var frame = Context.RentFrame(picture.Length);
+            frame.Write(picture);
+            frame.Width = size.Width;
+            frame.Height = size.Height;
+            frame.TimestampUs = timestamp;
+            frame.IsPlaceholder = true;
+            Context.Publish(frame);
+        }
+        finally
+        {
+            last?.Release();
+        }
+    }
+
+    private async Task RunSourceAsync(CancellationToken cancellation)
     {
         try
         {
-            await Source.RunAsync(Context, _stop.Token).ConfigureAwait(false);
+            await Source.RunAsync(Context, cancellation).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
         }
         catch (Exception ex)

@@ -1,4 +1,5 @@
 using MjpgStreamer.Core.Options;
+using MjpgStreamer.Core.Streaming;
 
 namespace MjpgStreamer.CommandLine;
 
@@ -10,6 +11,14 @@ internal static class GlobalCommandLine
 {
     public const int MaxPlugins = 10;
 
+    /// <summary>The pause fork's lock file, the default of --pause-file.</summary>
+    public const string DefaultPauseFile = "/run/mjpg_streamer_paused.lock";
+
+    // Long-only options have a short letter no one can type.
+    private const char PauseFileOption = '\u0001';
+    private const char PauseWarnOption = '\u0002';
+    private const char PauseFrameOption = '\u0003';
+
     private static readonly (string Long, char Short, bool HasValue)[] Options =
     [
         ("input", 'i', true),
@@ -17,6 +26,9 @@ internal static class GlobalCommandLine
         ("help", 'h', false),
         ("version", 'v', false),
         ("background", 'b', false),
+        ("pause-file", PauseFileOption, true),
+        ("pause-warn", PauseWarnOption, true),
+        ("pause-frame", PauseFrameOption, true),
     ];
 
     /// <summary>What the command line asks for: run, or print help/version.</summary>
@@ -33,6 +45,9 @@ internal static class GlobalCommandLine
         var outputs = new List<PluginSpec>();
         var background = false;
         var action = Action.Run;
+        string? pauseFile = DefaultPauseFile;
+        var pauseWarn = TimeSpan.FromSeconds(600);
+        var pauseFrame = PauseFrame.Last;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -79,7 +94,7 @@ internal static class GlobalCommandLine
                 option = arg[1];
                 shown = "-" + option;
                 var known = Options.Where(o => o.Short == option).ToList();
-                if (known.Count == 0)
+                if (known.Count == 0 || char.IsControl(option))
                 {
                     throw new UsageException($"invalid option -- '{option}'");
                 }
@@ -131,10 +146,28 @@ internal static class GlobalCommandLine
                 case 'b':
                     background = true;
                     break;
+                case PauseFileOption:
+                    pauseFile = value!.Length == 0 ? throw new UsageException("--pause-file needs a path, or none")
+                        : value == "none" ? null
+                        : Path.GetFullPath(value);
+                    break;
+                case PauseWarnOption:
+                    pauseWarn = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+                        ? TimeSpan.FromSeconds(seconds)
+                        : throw new UsageException($"--pause-warn '{value}' is not a number of seconds greater than 0");
+                    break;
+                case PauseFrameOption:
+                    pauseFrame = value switch
+                    {
+                        "last" => PauseFrame.Last,
+                        "placeholder" => PauseFrame.Placeholder,
+                        _ => throw new UsageException($"--pause-frame '{value}' is not last or placeholder"),
+                    };
+                    break;
             }
         }
 
-        return (action, new StreamerOptions(inputs, outputs, background));
+        return (action, new StreamerOptions(inputs, outputs, background) { PauseFile = pauseFile, PauseWarn = pauseWarn, PauseFrame = pauseFrame });
     }
 
     private static PluginSpec ParseSpec(string value, string kind, int count)

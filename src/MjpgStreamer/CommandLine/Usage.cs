@@ -13,15 +13,21 @@ internal static class Usage
          [-h | --help ]........: display this help
          [-v | --version ].....: display version information
          [-b | --background]...: fork to the background, daemon mode
+         [--pause-file PATH]...: release every camera while PATH exists, clients stay
+                                 connected (default /run/mjpg_streamer_paused.lock; none: off)
+         [--pause-warn SECONDS]: warn once about a pause longer than this (default 600)
+         [--pause-frame last|placeholder]: sent about once a second while paused
         -----------------------------------------------------------------------
         Input plugins:
+          input_uvc.so         a V4L2/UVC camera (-d DEVICE -r WxH -f FPS -y -q QUALITY ...)
           input_file.so        JPEG files from a folder (-f DIR -d SECONDS -e -r -n NAME)
           input_testpattern.so a moving test picture with a clock (-r WxH -f FPS -q QUALITY)
           input_exec.so        MJPEG from a program's stdout (-r WxH -- PROGRAM ARGS...)
         Output plugins:
           output_http.so       HTTP server (-p PORT -l ADDRESS -w FOLDER -c USER:PASS -n)
         -----------------------------------------------------------------------
-        Without -i and -o it streams the built-in test pattern on http://127.0.0.1:8080/.
+        Without -i and -o it streams the first camera, else the built-in test pattern,
+        on http://127.0.0.1:8080/.
         Plugin names may be given with or without a path and ".so".
         Plugin arguments are split on spaces; double quotes group words.
         -----------------------------------------------------------------------

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using MjpgStreamer.CommandLine;
 using MjpgStreamer.Core.Options;
+using MjpgStreamer.Core.Pause;
 using MjpgStreamer.Core.Sources;
 using MjpgStreamer.Core.Streaming;
 using MjpgStreamer.Plugins;
@@ -56,7 +57,7 @@ internal static partial class App
                 return Background.LaunchChild(args);
             }
 
-            return RunAsync(inputs, outputs, time, loggerFactory)
+            return RunAsync(inputs, outputs, options, time, loggerFactory)
                 .GetAwaiter().GetResult();
         }
         catch (HelpRequestedException help)
@@ -106,6 +107,7 @@ internal static partial class App
     private static async Task<int> RunAsync(
         List<(PluginSpec Spec, IFrameSource Source)> inputs,
         List<(PluginSpec Spec, Func<OutputContext, IOutput> Build)> outputs,
+        StreamerOptions options,
         TimeProvider time,
         ILoggerFactory loggerFactory)
     {
@@ -119,8 +121,16 @@ internal static partial class App
         for (var i = 0; i < inputs.Count; i++)
         {
             var (spec, source) = inputs[i];
-            streamer.Inputs.Add(new CameraStream(i, spec.Name, spec.RawArgs, source, time, loggerFactory.CreateLogger($"input_{i}")));
+            var placeholders = new Native.Sources.PlaceholderFrames();
+            streamer.Inputs.Add(new CameraStream(i, spec.Name, spec.RawArgs, source, time, loggerFactory.CreateLogger($"input_{i}"))
+            {
+                PauseFrame = options.PauseFrame,
+                PausedPicture = (width, height) => placeholders.Render("PAUSED", "", width, height),
+            });
         }
+
+        using var pause = new PauseCoordinator(streamer.Inputs, options.PauseFile, options.PauseWarn, time, loggerFactory.CreateLogger("pause"));
+        streamer.Pause = pause;
 
         try
         {
@@ -130,6 +140,8 @@ internal static partial class App
                 streamer.Outputs.Add(build(new OutputContext(i, spec.Name, spec.RawArgs, streamer, time, loggerFactory)));
             }
 
+            // A lock file present at start keeps the inputs from opening their devices at all.
+            pause.Start();
             foreach (var input in streamer.Inputs)
             {
                 input.Start();

@@ -17,6 +17,11 @@ internal sealed partial class HttpApi
     /// <summary>How long a snapshot waits for a frame taken after the request arrived.</summary>
     public static readonly TimeSpan SnapshotWait = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long ?action=pause&amp;wait=1 waits for every input to be released (or streaming, for resume).</summary>
+    public static readonly TimeSpan PauseWait = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan PausePollInterval = TimeSpan.FromMilliseconds(10);
+
     private readonly HttpOutputOptions _options;
     private readonly Streamer _streamer;
     private readonly ClientRegistry _clients;
@@ -61,6 +66,8 @@ internal sealed partial class HttpApi
                     : Responses.WriteErrorAsync(context, 404, "Invalid output plugin number"),
                 RouteKind.ProgramJson => Responses.WriteTextAsync(context, "application/x-javascript", JsonDocuments.Program(_streamer)),
                 RouteKind.State => StateAsync(context),
+                RouteKind.Pause => PauseAsync(context, rawTarget, pause: true),
+                RouteKind.Resume => PauseAsync(context, rawTarget, pause: false),
                 _ => FileAsync(context, rawTarget),
             });
         }
@@ -291,6 +298,51 @@ internal sealed partial class HttpApi
         }
 
         await Responses.WriteTextAsync(context, "text/plain", $"{parsed.Token}: {result}");
+    }
+
+    /// <summary>
+    /// ?action=pause / ?action=resume: the HTTP pause beside the lock file. With wait=1 the answer comes once
+    /// every input has released its device (pause) or streams again (resume), or 504 after 10 s. An HTTP
+    /// resume cannot lift a pause the lock file holds: 409.
+    /// </summary>
+    private async Task PauseAsync(HttpContext context, string rawTarget, bool pause)
+    {
+        if (_options.NoCommands)
+        {
+            await Responses.WriteErrorAsync(context, 501, "this server is configured to not accept commands");
+            return;
+        }
+
+        var coordinator = _streamer.Pause!;
+        coordinator.SetHttpPaused(pause);
+        if (!pause && coordinator.Status.ByFile)
+        {
+            await Responses.WriteErrorAsync(context, 409, $"paused by the lock file {coordinator.LockFile}; remove it to resume");
+            return;
+        }
+
+        var wait = rawTarget.Contains("wait=1", StringComparison.Ordinal);
+        if (wait)
+        {
+            var target = pause ? InputState.Released : InputState.Streaming;
+            using var timeout = new CancellationTokenSource(PauseWait, _streamer.Time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted, _streamer.Stopping);
+            try
+            {
+                while (!_streamer.Inputs.TrueForAll(i => i.Context.State == target))
+                {
+                    await Task.Delay(PausePollInterval, _streamer.Time, linked.Token);
+                }
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                var waiting = string.Join(", ", _streamer.Inputs.Where(i => i.Context.State != target).Select(i => $"input {i.Id} is {i.Context.State.ToJsonName()}"));
+                await Responses.WriteErrorAsync(context, 504, $"not {target.ToJsonName()} within {PauseWait.TotalSeconds:0} s: {waiting}");
+                return;
+            }
+        }
+
+        await Responses.WriteTextAsync(context, "application/json", JsonDocuments.PauseAnswer(_streamer));
     }
 
     private async Task StateAsync(HttpContext context)

@@ -85,6 +85,7 @@ internal static class JsonDocuments
         {
             w.WriteStartObject();
             w.WriteNumber("uptime_s", Math.Round(streamer.Uptime.TotalSeconds, 3));
+            WritePause(w, streamer);
             w.WriteStartArray("inputs");
             foreach (var input in streamer.Inputs)
             {
@@ -152,7 +153,60 @@ internal static class JsonDocuments
         }
 
         w.WriteNumber("clients", input.Hub.Demand);
+        if (input.PausedSince is { } since)
+        {
+            w.WriteString("paused_since", since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        }
+
         w.WriteEndObject();
+    }
+
+    private static void WritePause(Utf8JsonWriter w, Streamer streamer)
+    {
+        var status = streamer.Pause?.Status;
+        w.WriteStartObject("pause");
+        w.WriteBoolean("paused", status?.Paused ?? false);
+        WriteStringOrNull(w, "source", status?.Source);
+        WriteStringOrNull(w, "lock_file", status?.LockFile);
+        WriteStringOrNull(w, "since", status?.Since?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        WriteStringOrNull(w, "warning", status?.Warning);
+        w.WriteEndObject();
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+
+    /// <summary>The answer to ?action=pause / resume: the pause and each input's state.</summary>
+    public static string PauseAnswer(Streamer streamer)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            WritePause(w, streamer);
+            w.WriteStartArray("inputs");
+            foreach (var input in streamer.Inputs)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("id", input.Id);
+                w.WriteString("state", input.Context.State.ToJsonName());
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
     }
 
     private static void AppendPlugins(StringBuilder sb, IEnumerable<(int Id, string Name, string Plugin, string Args)> plugins)

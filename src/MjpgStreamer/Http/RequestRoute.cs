@@ -80,6 +80,16 @@ internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
                 return new(RouteKind.Take);
             }
 
+            if (action == "pause")
+            {
+                return new(RouteKind.Pause);
+            }
+
+            if (action == "resume")
+            {
+                return new(RouteKind.Resume);
+            }
+
             // An unknown action serves the index, as the original.
             return new(RouteKind.File);
         }
@@ -132,5 +142,7 @@ internal enum RouteKind
     OutputJson,
     ProgramJson,
     State,
+    Pause,
+    Resume,
     File,
 }

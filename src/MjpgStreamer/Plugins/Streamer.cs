@@ -16,5 +16,8 @@ internal sealed class Streamer(TimeProvider time, CancellationToken stopping)
 
     public List<IOutput> Outputs { get; } = [];
 
+    /// <summary>The pause (lock file and HTTP); set once the inputs exist.</summary>
+    public Core.Pause.PauseCoordinator? Pause { get; set; }
+
     public TimeSpan Uptime => Time.GetElapsedTime(_started);
 }
