@@ -14,6 +14,8 @@ internal static class BenchCommandLine
                    RawFrameEncoderPool with each worker count, fed as fast as it accepts frames
           capture  input_uvc.so on a V4L2 device (set MJPG_STREAMER_V4L2_LIB to the fake camera library),
                    read by N subscribers as stream clients read; 2 s warm-up, then --seconds measured
+          env CAPTUREBENCH_TRACE_ALLOCATIONS=1: encode names the types allocated in each pool window
+                   (GC AllocationTick events; the listener itself skews that run's byte counts)
         exit status: 0 ok, 1 the run failed, 2 bad command line
         """;
 
