@@ -1,0 +1,3 @@
+using MjpgStreamer.CaptureBench;
+
+return await CaptureBenchProgram.RunAsync(args, Console.Out, Console.Error);
