@@ -141,6 +141,9 @@ internal sealed class RawFrameEncoderPool : IDisposable
         private long _sequence;
         private long _timestampUs;
 
+        // Never published: the encoder's worst-case output buffer, kept for the worker's life.
+        private readonly Core.Frames.Frame _scratch = new Core.Frames.FramePool(1).Rent();
+
         public Worker(RawFrameEncoderPool pool, string name)
         {
             _pool = pool;
@@ -196,6 +199,7 @@ internal sealed class RawFrameEncoderPool : IDisposable
             }
 
             _thread.Join();
+            _scratch.Release();
             _work.Dispose();
             _idle.Dispose();
         }
@@ -234,7 +238,10 @@ internal sealed class RawFrameEncoderPool : IDisposable
                 return;
             }
 
-            var frame = _pool._context.RentFrame();
+            // The encoder needs room for the worst case (tjBufSize: 3.7 MB at 1280x720), so it writes into
+            // this worker's scratch frame; the pooled frame gets the real length (about 0.1 MB), and the
+            // pool's buffers stay that small.
+            var scratch = _scratch;
             try
             {
                 var quality = _pool._quality;
@@ -246,22 +253,25 @@ internal sealed class RawFrameEncoderPool : IDisposable
                     var u = _planes.AsSpan(lumaBytes, chromaBytes);
                     var v = _planes.AsSpan(lumaBytes + chromaBytes, chromaBytes);
                     PackedPixels.SplitPacked422(raw, format.Width, format.Height, format.Stride, format.Layout == RawPixelLayout.Uyvy, y, u, v);
-                    encoder.EncodeYuvPlanes(y, u, v, format.Width, format.Height, Interop.TurboJpeg.SampleFactor422, quality, frame);
+                    encoder.EncodeYuvPlanes(y, u, v, format.Width, format.Height, Interop.TurboJpeg.SampleFactor422, quality, scratch);
                 }
                 else
                 {
                     var rgb = _planes.AsSpan(0, format.Width * format.Height * 3);
                     PackedPixels.ToRgb24(raw, format.Layout, format.Width, format.Height, format.Stride, rgb);
-                    encoder.EncodeRgb(rgb, format.Width, format.Height, quality, frame);
+                    encoder.EncodeRgb(rgb, format.Width, format.Height, quality, scratch);
                 }
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
             {
-                frame.Release();
                 Interlocked.Increment(ref _pool._failed);
                 return;
             }
 
+            var frame = _pool._context.RentFrame(scratch.Length);
+            frame.Write(scratch.Span);
+            frame.Width = scratch.Width;
+            frame.Height = scratch.Height;
             frame.TimestampUs = _timestampUs;
             _pool.Publish(frame, _sequence);
         }
