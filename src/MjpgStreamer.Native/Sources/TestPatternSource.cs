@@ -136,6 +136,9 @@ public sealed partial class TestPatternSource : IFrameSource
         var cancelled = cancellation.WaitHandle;
         LogStarted(context.Logger, context.InputId, Width, Height, Fps, Quality);
 
+        // Ready: a frame is made as soon as someone watches (nothing is encoded before that).
+        context.SetState(InputState.Streaming, null);
+
         long framesMade = 0;
         long start = 0;
         long slot = 0;

@@ -14,37 +14,17 @@ public sealed class UvcCameraTests
             ["-i", $"input_uvc.so -d {camera.Device} {inputArgs}", "-o", "output_http.so -p 0 -l 127.0.0.1"],
             environment: camera.Environment(environment));
 
-    private static async Task<JsonElement> GetJsonAsync(ServerProcess server, string path)
-    {
-        var response = await RawHttp.GetResponseAsync(server.Port, path);
-        Assert.Equal(200, response.Status);
-        return JsonDocument.Parse(response.Body).RootElement.Clone();
-    }
+    private static Task<JsonElement> GetJsonAsync(ServerProcess server, string path) => ServerState.GetJsonAsync(server, path);
 
-    private static async Task<JsonElement> InputStateAsync(ServerProcess server) =>
-        (await GetJsonAsync(server, "/state")).GetProperty("inputs")[0];
+    private static Task<JsonElement> InputStateAsync(ServerProcess server) => ServerState.InputAsync(server);
 
-    private static async Task WaitForStateAsync(ServerProcess server, string state, string reasonPart = "")
-    {
-        var deadline = DateTime.UtcNow + Recovery;
-        while (true)
-        {
-            var input = await InputStateAsync(server);
-            var reason = input.GetProperty("reason").ValueKind == JsonValueKind.String ? input.GetProperty("reason").GetString()! : "";
-            if (input.GetProperty("state").GetString() == state && reason.Contains(reasonPart, StringComparison.Ordinal))
-            {
-                return;
-            }
+    private static Task WaitForStateAsync(ServerProcess server, string state, string reasonPart = "") =>
+        ServerState.WaitForAsync(server, state, reasonPart, wait: Recovery);
 
-            Assert.True(DateTime.UtcNow < deadline, $"state stayed {input}, expected {state} '{reasonPart}'\n{server.Stderr}");
-            await Task.Delay(50);
-        }
-    }
-
-    private static Dictionary<string, string> Comment(Multipart.Part part) =>
+    internal static Dictionary<string, string> Comment(Multipart.Part part) =>
         FakeCamera.ReadComment(part.Jpeg) ?? throw new Xunit.Sdk.XunitException("the frame is not the camera's (no FAKECAM comment)");
 
-    private static bool IsCameraFrame(Multipart.Part part) => FakeCamera.ReadComment(part.Jpeg) is not null;
+    internal static bool IsCameraFrame(Multipart.Part part) => FakeCamera.ReadComment(part.Jpeg) is not null;
 
     private static bool HasHuffmanTables(byte[] jpeg)
     {

@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MjpgStreamer.Tests.Infrastructure;
+using MjpgStreamer.Tests.Uvc;
+
+namespace MjpgStreamer.Tests.Pause;
+
+/// <summary>
+/// The pause lock file and the HTTP pause against the real executable: the fake camera shows whether the
+/// device is held (the server's /proc/PID/fd), input_exec whether the child is gone. Every test has its
+/// own --pause-file in a temp folder, never the real /run path.
+/// </summary>
+public sealed class PauseTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    private static Task<ServerProcess> StartCameraAsync(FakeCamera camera, string lockFile, string inputArgs = "", string globals = "", params (string Key, string Value)[] environment)
+    {
+        var args = new List<string> { "--pause-file", lockFile };
+        args.AddRange(globals.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        args.AddRange(["-i", $"input_uvc.so -d {camera.Device} {inputArgs}", "-o", "output_http.so -p 0 -l 127.0.0.1"]);
+        return ServerProcess.StartAsync(args, environment: camera.Environment(environment));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
+            await Task.Delay(2);
+        }
+    }
+
+    private static int FrameNumber(Multipart.Part part) => int.Parse(UvcCameraTests.Comment(part)["frame"], CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task LockFile_ReleasesTheCamera_ClientsStayWithAFrameASecond_AndRemovalBringsLiveFramesBack()
+    {
+        using var camera = new FakeCamera();
+        var lockFile = Path.Combine(camera.Folder, "paused.lock");
+        await using var server = await StartCameraAsync(camera, lockFile, "-br 10");
+        await using var client = await MjpegClient.ConnectAsync(server.Port);
+        var live = await client.NextMatchingAsync(UvcCameraTests.IsCameraFrame, Bound);
+        Assert.Equal(1, camera.OpenDescriptors(server.Pid));
+
+        File.WriteAllText(lockFile, "");
+        await WaitUntilAsync(() => camera.OpenDescriptors(server.Pid) == 0, "the device is closed");
+        Assert.Equal(0, FakeCamera.BufferMappings(server.Pid));
+        await ServerState.WaitForAsync(server, "released", "lock file");
+        var state = await ServerState.GetJsonAsync(server, "/state");
+        Assert.Equal(("file", lockFile), (state.GetProperty("pause").GetProperty("source").GetString(), state.GetProperty("pause").GetProperty("lock_file").GetString()));
+        Assert.Equal(System.Text.Json.JsonValueKind.String, state.GetProperty("inputs")[0].GetProperty("paused_since").ValueKind);
+
+        // The same connection gets the last real frame again, about once a second, with its capture time.
+        var last = await client.NextAsync();
+        var first = await client.NextAsync();
+        var second = await client.NextAsync();
+        Assert.Equal(first.Jpeg, second.Jpeg);
+        Assert.Equal(first.Headers["X-Timestamp"], second.Headers["X-Timestamp"]);
+        Assert.True(FrameNumber(first) >= FrameNumber(live));
+
+        var watch = Stopwatch.StartNew();
+        var snapshot = await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot");
+        Assert.Equal(200, snapshot.Status);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"the snapshot took {watch.Elapsed}");
+        Assert.NotNull(snapshot.Header("X-Frame-Age"));
+
+        File.Delete(lockFile);
+        var back = await client.NextMatchingAsync(p => UvcCameraTests.IsCameraFrame(p) && FrameNumber(p) > FrameNumber(second), Bound);
+        Assert.Equal("10", UvcCameraTests.Comment(back)["brightness"]);
+        await ServerState.WaitForAsync(server, "streaming");
+        Assert.Equal(1, camera.OpenDescriptors(server.Pid));
+        _ = last;
+    }
+
+    [Fact]
+    public async Task LockPresentAtStart_TheCameraIsNeverOpened_UntilItGoes()
+    {
+        using var camera = new FakeCamera();
+        var lockFile = Path.Combine(camera.Folder, "paused.lock");
+        File.WriteAllText(lockFile, "");
+        await using var server = await StartCameraAsync(camera, lockFile, environment: ("FAKECAM_LOG", "1"));
+        await ServerState.WaitForAsync(server, "released");
+        await Task.Delay(300);
+        Assert.DoesNotContain("fakecam: open", server.Stderr, StringComparison.Ordinal);
+
+        File.Delete(lockFile);
+
+        await ServerState.WaitForAsync(server, "streaming");
+    }
+
+    [Fact]
+    public async Task AStillToolHoldingTheCamera_IsRetriedUntilItLetsGo()
+    {
+        using var camera = new FakeCamera();
+        var lockFile = Path.Combine(camera.Folder, "paused.lock");
+        var busy = Path.Combine(camera.Folder, "still-tool-running");
+        await using var server = await StartCameraAsync(camera, lockFile, environment: ("FAKECAM_BUSY_FILE", busy));
+        await using var client = await MjpegClient.ConnectAsync(server.Port);
+        await client.NextMatchingAsync(UvcCameraTests.IsCameraFrame, Bound);
+
+        File.WriteAllText(lockFile, "");
+        await ServerState.WaitForAsync(server, "released");
+        File.WriteAllText(busy, "");
+        File.Delete(lockFile);
+        await ServerState.WaitForAsync(server, "no_signal", "busy");
+        File.Delete(busy);
+
+        await client.NextMatchingAsync(UvcCameraTests.IsCameraFrame, Bound);
+        await ServerState.WaitForAsync(server, "streaming");
+    }
+
+    [Fact]
+    public async Task InputExec_TheChildIsEndedAndReapedWhilePaused_AndStartedAgainAfter()
+    {
+        var folder = TestMedia.NewTempFolder();
+        var lockFile = Path.Combine(folder, "paused.lock");
+        await using var server = await ServerProcess.StartAsync(
+        [
+            "--pause-file", lockFile,
+            "-i", "input_exec.so -r 320x240 -- ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc=size=320x240:rate=15 -f mjpeg -",
+            "-o", "output_http.so -p 0 -l 127.0.0.1",
+        ]);
+        await ServerState.WaitForAsync(server, "streaming");
+        Assert.NotEmpty(ChildPids(server.Pid));
+
+        File.WriteAllText(lockFile, "");
+        await ServerState.WaitForAsync(server, "released");
+        Assert.Empty(ChildPids(server.Pid));
+
+        File.Delete(lockFile);
+        await ServerState.WaitForAsync(server, "streaming");
+        Assert.NotEmpty(ChildPids(server.Pid));
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task HttpPauseAndResume_WaitForTheState_AreProtectedByCredentials()
+    {
+        var folder = TestMedia.NewTempFolder();
+        var lockFile = Path.Combine(folder, "paused.lock");
+        await using var server = await ServerProcess.StartAsync(["--pause-file", lockFile, "-i", "input_testpattern.so -f 15", "-o", "output_http.so -p 0 -l 127.0.0.1 -c user:secret"]);
+        var auth = "Authorization: Basic " + Convert.ToBase64String(Encoding.ASCII.GetBytes("user:secret")) + "\r\n";
+        Assert.Equal(401, (await RawHttp.GetResponseAsync(server.Port, "/?action=pause")).Status);
+        await ServerState.WaitForAsync(server, "streaming", extraHeaders: auth);
+
+        var paused = await RawHttp.GetResponseAsync(server.Port, "/?action=pause&wait=1", extraHeaders: auth);
+        Assert.Equal(200, paused.Status);
+        Assert.Contains("\"state\":\"released\"", paused.BodyText, StringComparison.Ordinal);
+        Assert.False(File.Exists(lockFile));
+        var state = await ServerState.GetJsonAsync(server, "/state", auth);
+        Assert.Equal("http", state.GetProperty("pause").GetProperty("source").GetString());
+
+        var resumed = await RawHttp.GetResponseAsync(server.Port, "/?action=resume&wait=1", extraHeaders: auth);
+        Assert.Equal(200, resumed.Status);
+        Assert.Contains("\"state\":\"streaming\"", resumed.BodyText, StringComparison.Ordinal);
+
+        // An HTTP resume does not lift the lock file's pause.
+        File.WriteAllText(lockFile, "");
+        await ServerState.WaitForAsync(server, "released", extraHeaders: auth);
+        var refused = await RawHttp.GetResponseAsync(server.Port, "/?action=resume", extraHeaders: auth);
+        Assert.Equal(409, refused.Status);
+        Assert.Contains(lockFile, refused.BodyText, StringComparison.Ordinal);
+        await ServerState.WaitForAsync(server, "released", extraHeaders: auth);
+        File.Delete(lockFile);
+        await ServerState.WaitForAsync(server, "streaming", extraHeaders: auth);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task HttpPause_IsRefusedUnderNoCommands()
+    {
+        await using var server = await ServerProcess.StartAsync(["--pause-file", "none", "-i", "input_testpattern.so", "-o", "output_http.so -p 0 -l 127.0.0.1 -n"]);
+        Assert.Equal(501, (await RawHttp.GetResponseAsync(server.Port, "/?action=pause")).Status);
+        Assert.Equal(501, (await RawHttp.GetResponseAsync(server.Port, "/?action=resume")).Status);
+        var state = await ServerState.GetJsonAsync(server, "/state");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, state.GetProperty("pause").GetProperty("lock_file").ValueKind);
+    }
+
+    [Fact]
+    public async Task APauseLongerThanPauseWarn_IsLoggedOnce_AndShownInState()
+    {
+        using var camera = new FakeCamera();
+        var lockFile = Path.Combine(camera.Folder, "paused.lock");
+        await using var server = await StartCameraAsync(camera, lockFile, globals: "--pause-warn 1");
+        await ServerState.WaitForAsync(server, "streaming");
+
+        File.WriteAllText(lockFile, "");
+        var deadline = DateTime.UtcNow + Bound;
+        string? warning = null;
+        while (warning is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no pause warning in /state");
+            await Task.Delay(100);
+            var pause = (await ServerState.GetJsonAsync(server, "/state")).GetProperty("pause");
+            warning = pause.GetProperty("warning").GetString();
+        }
+
+        Assert.Contains(lockFile, warning, StringComparison.Ordinal);
+        await Task.Delay(300);
+        Assert.Equal(1, server.Stderr.Split('\n').Count(l => l.Contains("warn: pause", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task PauseFramePlaceholder_SendsAPausedPictureOfTheStreamSize()
+    {
+        using var camera = new FakeCamera();
+        var lockFile = Path.Combine(camera.Folder, "paused.lock");
+        await using var server = await StartCameraAsync(camera, lockFile, "-r 1280x720", "--pause-frame placeholder");
+        await using var client = await MjpegClient.ConnectAsync(server.Port);
+        await client.NextMatchingAsync(UvcCameraTests.IsCameraFrame, Bound);
+
+        File.WriteAllText(lockFile, "");
+
+        var paused = await client.NextMatchingAsync(p => !UvcCameraTests.IsCameraFrame(p), Bound);
+        var ffprobe = Path.Combine(camera.Folder, "paused.jpg");
+        await File.WriteAllBytesAsync(ffprobe, paused.Jpeg);
+        var probe = await ProgramRun.RunToolAsync("ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", ffprobe);
+        Assert.Equal("1280,720", probe.Stdout.Trim());
+    }
+
+    [Theory]
+    [InlineData("--pause-frame", "sometimes", "--pause-frame 'sometimes'")]
+    [InlineData("--pause-warn", "0", "--pause-warn '0'")]
+    [InlineData("--pause-warn", "soon", "--pause-warn 'soon'")]
+    public async Task BadPauseOptions_ExitTwo(string option, string value, string named)
+    {
+        var run = await ProgramRun.RunAsync(option, value, "-i", "input_testpattern.so", "-o", "output_http.so -p 0 -l 127.0.0.1");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(named, run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FiveHundredPauseCycles_LeakNoDescriptorsThreadsOrMemory()
+    {
+        using var camera = new FakeCamera();
+        var lockFile = Path.Combine(camera.Folder, "paused.lock");
+        await using var server = await StartCameraAsync(camera, lockFile);
+        await using var client = await MjpegClient.ConnectAsync(server.Port);
+        await client.NextMatchingAsync(UvcCameraTests.IsCameraFrame, Bound);
+        using var stopReading = new CancellationTokenSource();
+        var received = 0;
+        var reader = Task.Run(async () =>
+        {
+            while (!stopReading.IsCancellationRequested)
+            {
+                await client.NextAsync(TimeSpan.FromSeconds(30));
+                Interlocked.Increment(ref received);
+            }
+        });
+
+        async Task CycleAsync()
+        {
+            File.WriteAllText(lockFile, "");
+            await WaitUntilAsync(() => camera.OpenDescriptors(server.Pid) == 0, "released");
+            File.Delete(lockFile);
+            await WaitUntilAsync(() => camera.OpenDescriptors(server.Pid) == 1, "reopened");
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            await CycleAsync();
+        }
+
+        await ServerState.WaitForAsync(server, "streaming");
+        var before = ProcessFigures.Of(server.Pid);
+        for (var i = 0; i < 500; i++)
+        {
+            await CycleAsync();
+        }
+
+        await ServerState.WaitForAsync(server, "streaming");
+        var after = ProcessFigures.Of(server.Pid);
+        Assert.False(reader.IsCompleted, $"the stream client lost its connection: {reader.Exception}");
+        var seen = Volatile.Read(ref received);
+        await WaitUntilAsync(() => Volatile.Read(ref received) > seen, "the client gets frames after the cycles");
+        await stopReading.CancelAsync();
+
+        Assert.Equal(before.Descriptors, after.Descriptors);
+        Assert.InRange(after.Threads, before.Threads - 2, before.Threads + 2);
+        Assert.True(after.RssKiB - before.RssKiB < 8 * 1024, $"RSS grew from {before.RssKiB} KiB to {after.RssKiB} KiB");
+    }
+
+    private static List<int> ChildPids(int pid) =>
+        Directory.GetDirectories($"/proc/{pid}/task")
+            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(s => int.Parse(s, CultureInfo.InvariantCulture))
+            .Where(child => File.Exists($"/proc/{child}/stat"))
+            .ToList();
+
+    /// <summary>A process's open descriptors other than sockets (clients come and go), threads and resident memory.</summary>
+    private sealed record ProcessFigures(int Descriptors, int Threads, long RssKiB)
+    {
+        public static ProcessFigures Of(int pid)
+        {
+            var descriptors = new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos().Count(e =>
+            {
+                try
+                {
+                    return !(e.LinkTarget ?? "").StartsWith("socket:", StringComparison.Ordinal);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            });
+            var status = File.ReadAllLines($"/proc/{pid}/status");
+            int Field(string name) => int.Parse(status.First(l => l.StartsWith(name, StringComparison.Ordinal))[name.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            return new ProcessFigures(descriptors, Field("Threads:"), Field("VmRSS:"));
+        }
+    }
+}
