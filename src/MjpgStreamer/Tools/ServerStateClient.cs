@@ -121,7 +121,7 @@ internal sealed class ServerStateClient : IDisposable
                     throw new ToolFailureException($"{source} answered an input without a \"state\" (input {index})");
                 }
 
-                var id = input.TryGetProperty("id", out var idElement) && idElement.TryGetInt32(out var number) ? number : index;
+                var id = input.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.Number && idElement.TryGetInt32(out var number) ? number : index;
                 list.Add(new InputStatus(id, OptionalString(input, "plugin"), state.GetString()!, OptionalString(input, "reason"), OptionalString(input, "pause_source")));
             }
 

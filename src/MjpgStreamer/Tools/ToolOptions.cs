@@ -37,7 +37,7 @@ internal sealed record ToolOptions(string PauseFile, Uri BaseUrl, TimeSpan Timeo
 
             if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
             {
-                throw new UsageException(arg.StartsWith('-') && arg.Length > 1
+                throw new UsageException(arg.StartsWith('-') && arg is not ("-" or "--")
                     ? $"invalid option '{arg}'"
                     : $"unexpected argument '{arg}'");
             }
