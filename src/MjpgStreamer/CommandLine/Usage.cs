@@ -44,5 +44,5 @@ internal static class Usage
           mjpg_streamer -i "input_file.so --help"
         -----------------------------------------------------------------------
 
-        """;
+        """ + Tools.ToolCommands.UsageParagraph;
 }

@@ -25,6 +25,11 @@ internal static partial class App
 
     public static int Run(string[] args)
     {
+        if (Tools.ToolCommands.TryRun(args, out var toolExitCode))
+        {
+            return toolExitCode;
+        }
+
         if (Background.ChildStatusFile is not null)
         {
             // First of all: Console and the loggers keep duplicates of the descriptors they find.
