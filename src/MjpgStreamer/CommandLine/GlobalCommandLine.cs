@@ -12,7 +12,7 @@ internal static class GlobalCommandLine
     public const int MaxPlugins = 10;
 
     /// <summary>The pause fork's lock file, the default of --pause-file.</summary>
-    public const string DefaultPauseFile = "/run/mjpg_streamer_paused.lock";
+    public const string DefaultPauseFile = Core.Pause.PauseDefaults.LockFile;
 
     // Long-only options have a short letter no one can type.
     private const char PauseFileOption = '\u0001';
