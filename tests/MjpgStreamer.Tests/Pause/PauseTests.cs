@@ -221,6 +221,43 @@ public sealed class PauseTests
         Assert.Equal("1280,720", probe.Stdout.Trim());
     }
 
+    [Fact]
+    public async Task PauseAndResumeVerbs_AgainstTheServer_AreSilentAndWaitForTheCamera()
+    {
+        using var camera = new FakeCamera();
+        var lockFile = Path.Combine(camera.Folder, "paused.lock");
+        await using var server = await StartCameraAsync(camera, lockFile);
+        await ServerState.WaitForAsync(server, "streaming");
+
+        var pause = await ProgramRun.RunAsync("pause", "--pause-file", lockFile, "--url", server.BaseUrl, "--timeout", "5");
+        Assert.Equal((0, "", ""), (pause.ExitCode, pause.Stdout, pause.Stderr));
+        Assert.True(File.Exists(lockFile));
+        Assert.Equal(0, camera.OpenDescriptors(server.Pid));
+
+        var resume = await ProgramRun.RunAsync("resume", "--pause-file", lockFile, "--url", server.BaseUrl, "--timeout", "5");
+        Assert.Equal((0, "", ""), (resume.ExitCode, resume.Stdout, resume.Stderr));
+        Assert.False(File.Exists(lockFile));
+        Assert.Equal("streaming", (await ServerState.InputAsync(server)).GetProperty("state").GetString());
+        Assert.Equal(1, camera.OpenDescriptors(server.Pid));
+    }
+
+    [Fact]
+    public async Task PauseVerb_WithALockFileTheServerDoesNotWatch_TimesOut_AndRemovesIt()
+    {
+        using var camera = new FakeCamera();
+        await using var server = await StartCameraAsync(camera, Path.Combine(camera.Folder, "watched.lock"));
+        await ServerState.WaitForAsync(server, "streaming");
+        var other = Path.Combine(camera.Folder, "other.lock");
+
+        var pause = await ProgramRun.RunAsync("pause", "--pause-file", other, "--url", server.BaseUrl, "--timeout", "1");
+
+        Assert.Equal(1, pause.ExitCode);
+        Assert.Equal("", pause.Stdout);
+        Assert.Single(pause.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(other));
+        Assert.Equal(1, camera.OpenDescriptors(server.Pid));
+    }
+
     [Theory]
     [InlineData("--pause-frame", "sometimes", "--pause-frame 'sometimes'")]
     [InlineData("--pause-warn", "0", "--pause-warn '0'")]
