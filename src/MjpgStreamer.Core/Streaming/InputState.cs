@@ -8,6 +8,9 @@ public enum InputState
     Paused,
     Released,
     NoSignal,
+
+    /// <summary>Taking a full-resolution still (?action=still); the stream resumes after it.</summary>
+    Still,
 }
 
 public static class InputStateNames
@@ -19,6 +22,7 @@ public static class InputStateNames
         InputState.Paused => "paused",
         InputState.Released => "released",
         InputState.NoSignal => "no_signal",
+        InputState.Still => "still",
         _ => "unknown",
     };
 }
