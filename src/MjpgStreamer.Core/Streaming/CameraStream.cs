@@ -13,11 +13,16 @@ namespace MjpgStreamer.Core.Streaming;
 public sealed partial class CameraStream : IAsyncDisposable
 {
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StillPollInterval = TimeSpan.FromMilliseconds(5);
     private static readonly (int Width, int Height) DefaultPictureSize = (640, 480);
 
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _stillGate = new(1, 1);
     private TaskCompletionSource _change = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _externalPause;
+    private string _externalReason = "";
+    private bool _stillPause;
     private bool _pauseRequested;
     private string _pauseReason = "";
     private DateTimeOffset? _pausedSince;
@@ -77,9 +82,35 @@ public sealed partial class CameraStream : IAsyncDisposable
     /// </summary>
     public void SetPaused(bool paused, string reason)
     {
-        TaskCompletionSource changed;
         lock (_gate)
         {
+            _externalPause = paused;
+            _externalReason = reason;
+        }
+
+        UpdatePause();
+    }
+
+    /// <summary>The pause a still command takes (combined with the lock file's and the HTTP pause).</summary>
+    private void SetStillPaused(bool paused)
+    {
+        lock (_gate)
+        {
+            _stillPause = paused;
+        }
+
+        UpdatePause();
+    }
+
+    private void UpdatePause()
+    {
+        TaskCompletionSource changed;
+        bool paused;
+        string reason;
+        lock (_gate)
+        {
+            paused = _externalPause || _stillPause;
+            reason = _externalPause ? _externalReason : "taking a still";
             if (_pauseRequested == paused)
             {
                 _pauseReason = paused ? reason : "";
@@ -99,6 +130,99 @@ public sealed partial class CameraStream : IAsyncDisposable
         }
 
         changed.TrySetResult();
+    }
+
+    /// <summary>Whether the lock file or an HTTP pause holds the input (a still's own pause not counted).</summary>
+    public bool IsPausedExternally
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _externalPause;
+            }
+        }
+    }
+
+    /// <summary>The command that takes this input's stills (-still_command), run without a shell while the input is released.</summary>
+    public IReadOnlyList<string>? StillCommand { get; init; }
+
+    /// <summary>
+    /// A full-resolution still (?action=still), one at a time: a source that takes stills itself does so
+    /// (the stream's clients get the last frame again meanwhile); any other input with -still_command is
+    /// released, the command run, and the input resumed. Throws <see cref="StillFailedException"/> with the reason.
+    /// </summary>
+    public async Task<byte[]> TakeStillAsync(CancellationToken cancellation)
+    {
+        await _stillGate.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            if (IsPausedExternally)
+            {
+                throw new StillFailedException("the input is paused (lock file or HTTP pause)");
+            }
+
+            if (StillCommand is { Count: > 0 } command)
+            {
+                return await StillByCommandAsync(command, cancellation).ConfigureAwait(false);
+            }
+
+            if (Source is not IStillCapture capture)
+            {
+                throw new StillFailedException("this input takes no stills; give it -still_command \"PROGRAM ARGS\" (a program writing one JPEG to stdout)");
+            }
+
+            Context.SetState(InputState.Still, "taking a still");
+            using var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            var keepAliveTask = KeepAliveDuringStillAsync(keepAlive.Token);
+            try
+            {
+                return await capture.CaptureStillAsync(cancellation).ConfigureAwait(false);
+            }
+            finally
+            {
+                await keepAlive.CancelAsync().ConfigureAwait(false);
+                await keepAliveTask.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _stillGate.Release();
+        }
+    }
+
+    private async Task<byte[]> StillByCommandAsync(IReadOnlyList<string> command, CancellationToken cancellation)
+    {
+        SetStillPaused(true);
+        try
+        {
+            while (Context.State != InputState.Released)
+            {
+                await Task.Delay(StillPollInterval, Hub.Time, cancellation).ConfigureAwait(false);
+            }
+
+            Context.SetState(InputState.Still, "running " + Path.GetFileName(command[0]));
+            return await StillCommandRunner.RunAsync(command, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            SetStillPaused(false);
+        }
+    }
+
+    private async Task KeepAliveDuringStillAsync(CancellationToken cancellation)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(KeepAliveInterval, Hub.Time, cancellation).ConfigureAwait(false);
+                PublishKeepAlive();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private (bool Paused, string Reason, Task Changed) Snapshot()
@@ -248,6 +372,7 @@ public sealed partial class CameraStream : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         Hub.Clear();
         _stop.Dispose();
+        _stillGate.Dispose();
     }
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "input {InputId}: the source stopped with an error")]

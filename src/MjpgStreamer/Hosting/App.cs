@@ -55,7 +55,17 @@ internal static partial class App
             var environment = new PluginEnvironment(time, loggerFactory);
 
             // Everything the command line says is checked before going to the background.
-            var inputs = options.Inputs.Select(spec => (spec, source: PluginTable.FindInput(spec).Create(ParseInput(spec), environment))).ToList();
+            var inputs = options.Inputs.Select(spec =>
+            {
+                var parsed = ParseInput(spec);
+                var still = parsed.Get(StillCommandKey) is { } text ? ArgumentSplitter.SplitWords(text) : null;
+                if (still is { Count: 0 })
+                {
+                    throw new UsageException($"{spec.Name}: -still_command needs a program");
+                }
+
+                return (spec, source: PluginTable.FindInput(spec).Create(parsed, environment), still);
+            }).ToList();
             var outputs = options.Outputs.Select(spec => (spec, build: PluginTable.FindOutput(spec).Create(ParseOutput(spec)))).ToList();
             if (options.Background)
             {
@@ -97,10 +107,24 @@ internal static partial class App
         ? TestPatternInput
         : PluginSpec.Parse($"input_uvc.so -d {(camera.Path.Contains(' ', StringComparison.Ordinal) ? $"\"{camera.Path}\"" : camera.Path)}{(camera.Mjpeg ? "" : " -y")}");
 
+    /// <summary>Every input takes -still_command (the program that takes its ?action=still), beside its own options.</summary>
+    private const string StillCommandKey = "still_command";
+
+    private static readonly OptionSpec StillCommandOption = new(StillCommandKey, true, StillCommandKey);
+
     private static ParsedOptions ParseInput(PluginSpec spec)
     {
         var plugin = PluginTable.FindInput(spec);
-        return PluginOptionParser.Parse(plugin.Name, ArgumentSplitter.SplitWords(spec.RawArgs), plugin.Options, plugin.Help);
+        var options = plugin.Options.Any(o => o.Key == StillCommandKey) ? plugin.Options : [.. plugin.Options, StillCommandOption];
+        return PluginOptionParser.Parse(plugin.Name, ArgumentSplitter.SplitWords(spec.RawArgs), options, WithStillCommandHelp(plugin.Help));
+    }
+
+    private static string WithStillCommandHelp(string help)
+    {
+        const string line = " [-still_command ]......: the program that takes ?action=still (run without a shell\n"
+            + "                          while the input is released; one JPEG on its stdout)\n";
+        var lastRule = help.TrimEnd('\n').LastIndexOf('\n');
+        return lastRule < 0 ? help + line : help[..(lastRule + 1)] + line + help[(lastRule + 1)..];
     }
 
     private static ParsedOptions ParseOutput(PluginSpec spec)
@@ -110,7 +134,7 @@ internal static partial class App
     }
 
     private static async Task<int> RunAsync(
-        List<(PluginSpec Spec, IFrameSource Source)> inputs,
+        List<(PluginSpec Spec, IFrameSource Source, IReadOnlyList<string>? StillCommand)> inputs,
         List<(PluginSpec Spec, Func<OutputContext, IOutput> Build)> outputs,
         StreamerOptions options,
         TimeProvider time,
@@ -125,12 +149,13 @@ internal static partial class App
 
         for (var i = 0; i < inputs.Count; i++)
         {
-            var (spec, source) = inputs[i];
+            var (spec, source, stillCommand) = inputs[i];
             var placeholders = new Native.Sources.PlaceholderFrames();
             streamer.Inputs.Add(new CameraStream(i, spec.Name, spec.RawArgs, source, time, loggerFactory.CreateLogger($"input_{i}"))
             {
                 PauseFrame = options.PauseFrame,
                 PausedPicture = (width, height) => placeholders.Render("PAUSED", "", width, height),
+                StillCommand = stillCommand,
             });
         }
 

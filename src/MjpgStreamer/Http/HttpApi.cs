@@ -22,6 +22,9 @@ internal sealed partial class HttpApi
 
     private static readonly TimeSpan PausePollInterval = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>A still answers within this (Octolapse and OctoPrint give up after 5 s), else 503.</summary>
+    public static readonly TimeSpan StillWait = TimeSpan.FromSeconds(4.5);
+
     private readonly HttpOutputOptions _options;
     private readonly Streamer _streamer;
     private readonly ClientRegistry _clients;
@@ -66,6 +69,7 @@ internal sealed partial class HttpApi
                     : Responses.WriteErrorAsync(context, 404, "Invalid output plugin number"),
                 RouteKind.ProgramJson => Responses.WriteTextAsync(context, "application/x-javascript", JsonDocuments.Program(_streamer)),
                 RouteKind.State => StateAsync(context),
+                RouteKind.Still => StillAsync(context, route.Number),
                 RouteKind.Pause => PauseAsync(context, rawTarget, pause: true),
                 RouteKind.Resume => PauseAsync(context, rawTarget, pause: false),
                 _ => FileAsync(context, rawTarget),
@@ -98,6 +102,51 @@ internal sealed partial class HttpApi
         catch (FormatException)
         {
             return false;
+        }
+    }
+
+    /// <summary>?action=still: a full-resolution JPEG while the stream keeps its own size; 503 with the reason.</summary>
+    private async Task StillAsync(HttpContext context, int inputNumber)
+    {
+        if (inputNumber >= _streamer.Inputs.Count)
+        {
+            await Responses.WriteErrorAsync(context, 404, "Invalid input plugin number");
+            return;
+        }
+
+        var input = _streamer.Inputs[inputNumber];
+        using var timeout = new CancellationTokenSource(StillWait, _streamer.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted, _streamer.Stopping);
+        byte[] jpeg;
+        var started = _streamer.Time.GetTimestamp();
+        try
+        {
+            jpeg = await input.TakeStillAsync(linked.Token);
+        }
+        catch (Core.Sources.StillFailedException ex)
+        {
+            LogStillRefused(_logger, _outputId, inputNumber, ex.Message);
+            await Responses.WriteErrorAsync(context, 503, $"no still from input {inputNumber}: {ex.Message}");
+            return;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            LogStillRefused(_logger, _outputId, inputNumber, "timed out");
+            await Responses.WriteErrorAsync(context, 503, $"no still from input {inputNumber} within {StillWait.TotalSeconds:0.0} s");
+            return;
+        }
+
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.Headers.AccessControlAllowOrigin = "*";
+        Responses.SetStandardHeaders(response);
+        response.ContentType = "image/jpeg";
+        response.Headers["X-Timestamp"] = MultipartFormat.FormatTimestamp(input.Context.NowMicroseconds());
+        response.Headers["X-Still-Ms"] = ((int)_streamer.Time.GetElapsedTime(started).TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.ContentLength = jpeg.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(jpeg, context.RequestAborted);
         }
     }
 
@@ -420,6 +469,9 @@ internal sealed partial class HttpApi
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} left after {Bytes} bytes")]
     private static partial void LogClientDisconnected(ILogger logger, int outputId, string remote, long bytes);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "output {OutputId}: no still from input {InputId}: {Reason}")]
+    private static partial void LogStillRefused(ILogger logger, int outputId, int inputId, string reason);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Illegal command destination {Dest}")]
     private static partial void LogIllegalDestination(ILogger logger, int dest);

@@ -30,6 +30,8 @@ internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
                 return new(RouteKind.Stream, QueryNumber(query));
             case "/snapshot":
                 return new(RouteKind.Snapshot, QueryNumber(query));
+            case "/still":
+                return new(RouteKind.Still, QueryNumber(query));
             case "/state":
                 return new(RouteKind.State);
             case "/program.json":
@@ -60,6 +62,11 @@ internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
             }
 
             var action = part["action=".Length..];
+            if (action.StartsWith("still", StringComparison.Ordinal))
+            {
+                return new(RouteKind.Still, SuffixNumber(action));
+            }
+
             if (action.StartsWith("snapshot", StringComparison.Ordinal))
             {
                 return new(RouteKind.Snapshot, SuffixNumber(action));
@@ -144,5 +151,6 @@ internal enum RouteKind
     State,
     Pause,
     Resume,
+    Still,
     File,
 }

@@ -46,6 +46,12 @@ internal sealed record UvcOptions
 
     public int Buffers { get; init; } = 4;
 
+    /// <summary>The size of ?action=still; null: the largest size the camera offers.</summary>
+    public (int Width, int Height)? StillSize { get; init; }
+
+    /// <summary>Frames skipped before the still is taken, so exposure settles at the new size.</summary>
+    public int StillSkip { get; init; } = 3;
+
     public static int DefaultWorkers => Math.Clamp(Environment.ProcessorCount, 1, 4);
 
     public static IReadOnlyList<OptionSpec> Specs { get; } =
@@ -81,6 +87,8 @@ internal sealed record UvcOptions
         new("cagc", true, "cagc"),
         new("cb", true, "cb"),
         new("workers", true, "workers"),
+        new("still", true, "still"),
+        new("still_skip", true, "still_skip"),
     ];
 
     /// <summary>Reads the options; bad values throw <see cref="UsageException"/> (exit 2). Warnings go to <paramref name="warn"/>.</summary>
@@ -106,6 +114,8 @@ internal sealed record UvcOptions
             DvTimings = options.Has("dv_timings"),
             Settings = CameraSetting.FromOptions(options),
             Workers = options.GetInt("workers", DefaultWorkers, 1, 16),
+            StillSize = options.GetResolution("still"),
+            StillSkip = options.GetInt("still_skip", 3, 0, 100),
         };
 
         if (options.Get("l") is { } led && led is not ("on" or "off" or "blink" or "auto"))
@@ -186,6 +196,8 @@ internal sealed record UvcOptions
         ("[-timeout ]", "seconds without a frame before the camera counts as lost\n(then reopened), default 5, at least 1"),
         ("[-dv_timings ]", "query and set the DV timings, re-initialise on a source change"),
         ("[-workers ]", "JPEG encoder threads for YUYV/UYVY/RGB, default the cores (max 4)"),
+        ("[-still ]", "size of ?action=still, WxH or a name, default the largest\nsize the camera offers"),
+        ("[-still_skip ]", "frames skipped at the still size before the still is\ntaken (exposure settles), default 3"),
         ("[-br ]", "Set image brightness (auto or integer);\nthis and the settings below need the camera's support"),
         ("[-co ]", "Set image contrast (integer)"),
         ("[-sh ]", "Set image sharpness (integer)"),

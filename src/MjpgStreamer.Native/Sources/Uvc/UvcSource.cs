@@ -20,7 +20,7 @@ namespace MjpgStreamer.Native.Sources.Uvc;
 /// clients stay connected, and the device is tried again twice a second, with every control value set
 /// since start applied again when it is back.
 /// </summary>
-public sealed partial class UvcSource : IFrameSource
+public sealed partial class UvcSource : IFrameSource, IStillCapture
 {
     public const string PluginName = "input_uvc.so";
     public const string PluginDisplayName = "UVC webcam grabber";
@@ -45,6 +45,7 @@ public sealed partial class UvcSource : IFrameSource
     private IReadOnlyList<Control> _controls = [];
     private IReadOnlyList<VideoFormat> _formats = [];
     private List<V4l2ControlInfo> _driverControls = [];
+    private readonly HashSet<(uint Id, int Value)> _reportedSettings = [];
     private int? _driverQuality;
     private RawFrameEncoderPool? _encoder;
     private (int Width, int Height)? _pendingResolution;
@@ -143,6 +144,7 @@ public sealed partial class UvcSource : IFrameSource
                     _encoder?.Dispose();
                     _encoder = null;
                     _wake = null;
+                    FailPendingStill("the input stopped");
                 }
             }
 
@@ -164,6 +166,12 @@ public sealed partial class UvcSource : IFrameSource
             try
             {
                 var outcome = Session(context, cancellation, (int)wake.DangerousGetHandle());
+                if (outcome == SessionEnd.Still)
+                {
+                    StillSession(context, cancellation, (int)wake.DangerousGetHandle());
+                    continue;
+                }
+
                 if (outcome == SessionEnd.Reconfigure)
                 {
                     continue;
@@ -211,6 +219,7 @@ public sealed partial class UvcSource : IFrameSource
     {
         Cancelled,
         Reconfigure,
+        Still,
     }
 
     /// <summary>One open of the device, from open to close. Failures throw; the caller turns them into no_signal.</summary>
@@ -341,8 +350,9 @@ public sealed partial class UvcSource : IFrameSource
             device.TrySubscribeSourceChange();
         }
 
-        ApplyRememberedControls(device, context);
         ReadControls(device, context.Logger);
+        ApplyRememberedControls(device, context);
+        PublishControls(device);
         ReadFormats(device, pixelFormat, format);
     }
 
@@ -369,7 +379,13 @@ public sealed partial class UvcSource : IFrameSource
                     }
                 }
 
-                LogSettingFailed(context.Logger, context.InputId, "-" + setting.Option, $"control 0x{setting.Id:x8} = {setting.Value}: {ex.Message}");
+                // Said once per control: every reopen (unplug, pause, still) applies the settings again.
+                if (_reportedSettings.Add((setting.Id, setting.Value)))
+                {
+                    var known = _driverControls.FirstOrDefault(c => c.Id == setting.Id);
+                    var what = known is null ? $"the camera has no control 0x{setting.Id:x8}" : $"{known.Name} = {setting.Value}: {ex.Message}";
+                    LogSettingFailed(context.Logger, context.InputId, setting.Option == "command" ? "a command" : "-" + setting.Option, what);
+                }
             }
         }
 
@@ -476,6 +492,11 @@ public sealed partial class UvcSource : IFrameSource
             if (Volatile.Read(ref _pendingResolutionDone) is not null)
             {
                 return SessionEnd.Reconfigure;
+            }
+
+            if (Volatile.Read(ref _stillRequest) is not null)
+            {
+                return SessionEnd.Still;
             }
 
             var left = timeout - time.GetElapsedTime(lastFrame);
