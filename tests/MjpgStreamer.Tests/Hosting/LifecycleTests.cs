@@ -50,7 +50,7 @@ public sealed class LifecycleTests
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(folder)!,
         };
-        foreach (var arg in new[] { "-b", "-i", "input_testpattern.so -r 160x120", "-o", $"output_http.so -p {port} -l 127.0.0.1 -w ./{Path.GetFileName(folder)}" })
+        foreach (var arg in new[] { "--pause-file", "none", "-b", "-i", "input_testpattern.so -r 160x120", "-o", $"output_http.so -p {port} -l 127.0.0.1 -w ./{Path.GetFileName(folder)}" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -89,7 +89,7 @@ public sealed class LifecycleTests
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        var run = await ProgramRun.RunAsync("-b", "-i", "input_testpattern.so", "-o", $"output_http.so -p {port} -l 127.0.0.1");
+        var run = await ProgramRun.RunAsync("--pause-file", "none", "-b", "-i", "input_testpattern.so", "-o", $"output_http.so -p {port} -l 127.0.0.1");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Address already in use", run.Stderr, StringComparison.Ordinal);
     }

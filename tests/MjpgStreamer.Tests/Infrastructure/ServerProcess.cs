@@ -81,7 +81,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
             RedirectStandardInput = true,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        foreach (var arg in args)
+        // Never the real /run/mjpg_streamer_paused.lock: a stale one would pause every test server.
+        var list = args.ToList();
+        if (!list.Contains("--pause-file"))
+        {
+            list.InsertRange(0, ["--pause-file", "none"]);
+        }
+
+        foreach (var arg in list)
         {
             start.ArgumentList.Add(arg);
         }
