@@ -57,18 +57,22 @@ internal static class PauseCommand
         return 0;
     }
 
-    /// <summary>Does the work; throws <see cref="ToolFailureException"/> (after undoing its own lock file) on failure.</summary>
-    public static async Task RunAsync(PauseVerb verb, ToolOptions options, TimeProvider time, HttpMessageHandler? handler = null)
+    /// <summary>
+    /// Does the work; throws <see cref="ToolFailureException"/> (after undoing its own lock file) on failure, and
+    /// OperationCanceledException (after the same clean-up) when <paramref name="cancellationToken"/> fires (a signal).
+    /// </summary>
+    public static async Task RunAsync(PauseVerb verb, ToolOptions options, TimeProvider time, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         // One limit for the whole command, started before anything else.
         using var limit = new CancellationTokenSource(options.Timeout, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(limit.Token, cancellationToken);
         using var client = new ServerStateClient(options.BaseUrl, handler);
         if (verb == PauseVerb.Pause)
         {
             var created = CreateLockFile(options.PauseFile);
             try
             {
-                await WaitForAsync(InputStatus.Released, options, client, time, limit.Token).ConfigureAwait(false);
+                await WaitForAsync(InputStatus.Released, options, client, time, either.Token, limit.Token).ConfigureAwait(false);
             }
             catch
             {
@@ -83,11 +87,11 @@ internal static class PauseCommand
         else
         {
             DeleteLockFile(options.PauseFile);
-            await WaitForAsync(InputStatus.Streaming, options, client, time, limit.Token).ConfigureAwait(false);
+            await WaitForAsync(InputStatus.Streaming, options, client, time, either.Token, limit.Token).ConfigureAwait(false);
         }
     }
 
-    private static async Task WaitForAsync(string wanted, ToolOptions options, ServerStateClient client, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task WaitForAsync(string wanted, ToolOptions options, ServerStateClient client, TimeProvider time, CancellationToken cancellationToken, CancellationToken timeLimit)
     {
         IReadOnlyList<InputStatus>? last = null;
         try
@@ -103,7 +107,7 @@ internal static class PauseCommand
                 await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeLimit.IsCancellationRequested)
         {
             throw new ToolFailureException(TimeoutMessage(wanted, options, client.StateUrl, last));
         }

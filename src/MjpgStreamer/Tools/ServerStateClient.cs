@@ -38,7 +38,13 @@ internal sealed class ServerStateClient : IDisposable
     /// http://host/webcam/state (a proxy prefix is usually written without the final slash); query, fragment and
     /// user:pass are dropped.
     /// </summary>
-    public static Uri ResolveStateUrl(Uri baseUrl)
+    public static Uri ResolveStateUrl(Uri baseUrl) => ResolveBelow(baseUrl, "state");
+
+    /// <summary>
+    /// <paramref name="relative"/> ("state", "?action=still") against the base address taken as a folder, without
+    /// the base's query, fragment and user:pass.
+    /// </summary>
+    public static Uri ResolveBelow(Uri baseUrl, string relative)
     {
         var builder = new UriBuilder(baseUrl) { UserName = "", Password = "", Query = "", Fragment = "" };
         if (!builder.Path.EndsWith('/'))
@@ -46,7 +52,7 @@ internal sealed class ServerStateClient : IDisposable
             builder.Path += "/";
         }
 
-        return new Uri(builder.Uri, "state");
+        return new Uri(builder.Uri, relative);
     }
 
     /// <summary>Basic authorisation from the user:pass of the address (percent-escapes decoded), or null without one.</summary>
@@ -73,9 +79,7 @@ internal sealed class ServerStateClient : IDisposable
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {
-                throw new ToolFailureException(_authorization is null
-                    ? $"{StateUrl} needs a user name and password (401 Unauthorized); give them in --url, like http://user:pass@{StateUrl.Authority}/"
-                    : $"{StateUrl} refused the user name and password given in --url (401 Unauthorized)");
+                throw new ToolFailureException(UnauthorizedMessage(StateUrl, _authorization is not null));
             }
 
             if (response.StatusCode != HttpStatusCode.OK)
@@ -138,8 +142,13 @@ internal sealed class ServerStateClient : IDisposable
     private static string? OptionalString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
+    /// <summary>What a 401 means: credentials missing from --url, or wrong ones (never printed).</summary>
+    internal static string UnauthorizedMessage(Uri url, bool hadCredentials) => hadCredentials
+        ? $"{url} refused the user name and password given in --url (401 Unauthorized)"
+        : $"{url} needs a user name and password (401 Unauthorized); give them in --url, like http://user:pass@{url.Authority}/";
+
     /// <summary>The socket's own words ("Connection refused") rather than .NET's wrapper sentence.</summary>
-    private static string DescribeRequestError(HttpRequestException e)
+    internal static string DescribeRequestError(HttpRequestException e)
     {
         for (Exception? inner = e; inner is not null; inner = inner.InnerException)
         {

@@ -16,6 +16,10 @@ internal static class ToolCommands
             args => PauseCommand.Run(PauseVerb.Pause, args)),
         new("resume", "end the pause; returns once every camera streams again",
             args => PauseCommand.Run(PauseVerb.Resume, args)),
+        new("still", "write a full-resolution still to a file (from the server, or --command)",
+            StillCommand.Run),
+        new("octolapse-still", "the same, for an Octolapse script camera: mjpg_streamer octolapse-still \"$@\"",
+            StillCommand.RunOctolapse),
     ];
 
     /// <summary>The paragraph at the end of the main usage text.</summary>

@@ -5,8 +5,8 @@ using System.Text;
 namespace MjpgStreamer.Tests.Infrastructure;
 
 /// <summary>
-/// A stand-in for the server's GET /state on a free loopback port: every request is recorded (path and Authorization
-/// header) and answered by the test's function, one request per connection.
+/// A stand-in for the server's GET /state (and ?action=still) on a free loopback port: every request is recorded (path
+/// with query, and Authorization header) and answered by the test's function, one request per connection.
 /// </summary>
 public sealed class StubStateServer : IAsyncDisposable
 {
@@ -106,8 +106,13 @@ public sealed class StubStateServer : IAsyncDisposable
             }
 
             var answer = _answer(request);
-            var body = Encoding.UTF8.GetBytes(answer.Body);
-            var head = $"HTTP/1.1 {answer.Status} {answer.Reason}\r\nContent-Type: application/json\r\n" +
+            if (answer.Hangs)
+            {
+                await Task.Delay(Timeout.Infinite, _stop.Token);
+            }
+
+            var body = answer.Bytes ?? Encoding.UTF8.GetBytes(answer.Body);
+            var head = $"HTTP/1.1 {answer.Status} {answer.Reason}\r\nContent-Type: {answer.ContentType}\r\n" +
                 $"Content-Length: {body.Length}\r\nConnection: close\r\n" +
                 (answer.Status == 401 ? "WWW-Authenticate: Basic realm=\"MJPG-Streamer\"\r\n" : "") + "\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head), _stop.Token);
