@@ -147,6 +147,9 @@ public sealed partial class CameraStream : IAsyncDisposable
     /// <summary>The command that takes this input's stills (-still_command), run without a shell while the input is released.</summary>
     public IReadOnlyList<string>? StillCommand { get; init; }
 
+    /// <summary>Runs <see cref="StillCommand"/> and returns its JPEG (a seam: process handling lives in Native).</summary>
+    public Func<IReadOnlyList<string>, CancellationToken, Task<byte[]>>? RunStillCommand { get; init; }
+
     /// <summary>
     /// A full-resolution still (?action=still), one at a time: a source that takes stills itself does so
     /// (the stream's clients get the last frame again meanwhile); any other input with -still_command is
@@ -202,7 +205,8 @@ public sealed partial class CameraStream : IAsyncDisposable
             }
 
             Context.SetState(InputState.Still, "running " + Path.GetFileName(command[0]));
-            return await StillCommandRunner.RunAsync(command, cancellation).ConfigureAwait(false);
+            var run = RunStillCommand ?? throw new StillFailedException("no program runner for -still_command");
+            return await run(command, cancellation).ConfigureAwait(false);
         }
         finally
         {

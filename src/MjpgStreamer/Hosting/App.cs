@@ -156,6 +156,7 @@ internal static partial class App
                 PauseFrame = options.PauseFrame,
                 PausedPicture = (width, height) => placeholders.Render("PAUSED", "", width, height),
                 StillCommand = stillCommand,
+                RunStillCommand = Native.Sources.CommandRun.RunStillAsync,
             });
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using MjpgStreamer.Core.Mjpeg;
 using MjpgStreamer.Core.Options;
 using MjpgStreamer.Core.Pause;
+using MjpgStreamer.Native.Sources;
 
 namespace MjpgStreamer.Tools;
 
@@ -201,7 +202,7 @@ internal static class StillCommand
 
         // From here on the camera is released: whatever happens, resume.
         string? failure;
-        StillToolRun.Outcome? outcome = null;
+        CommandRun.Outcome? outcome = null;
         using (var limit = new CancellationTokenSource(Left(TimeSpan.FromMilliseconds(1)), time))
         using (var stop = CancellationTokenSource.CreateLinkedTokenSource(limit.Token, interrupt.Token))
         {
@@ -212,7 +213,7 @@ internal static class StillCommand
                     file.Vacate();
                 }
 
-                outcome = await StillToolRun.RunAsync(argv, keepStdout: !toFile, stop.Token).ConfigureAwait(false);
+                outcome = await RunCommandAsync(argv, keepStdout: !toFile, stop.Token).ConfigureAwait(false);
                 failure = Judge(outcome, program, toFile, options.Timeout);
             }
             catch (ToolFailureException e)
@@ -264,7 +265,7 @@ internal static class StillCommand
     }
 
     /// <summary>The failure of a finished run, or null when it exited 0 (the JPEG is checked after the resume).</summary>
-    private static string? Judge(StillToolRun.Outcome outcome, string program, bool toFile, TimeSpan timeout)
+    private static string? Judge(CommandRun.Outcome outcome, string program, bool toFile, TimeSpan timeout)
     {
         var said = outcome.LastError is { } line ? $": {line}" : "";
         if (outcome.ExitCode is not { } code)
@@ -283,4 +284,16 @@ internal static class StillCommand
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+
+    private static async Task<CommandRun.Outcome> RunCommandAsync(IReadOnlyList<string> argv, bool keepStdout, CancellationToken stop)
+    {
+        try
+        {
+            return await CommandRun.RunAsync(argv, keepStdout, stop).ConfigureAwait(false);
+        }
+        catch (CommandStartException e)
+        {
+            throw new ToolFailureException(e.Message);
+        }
+    }
 }

@@ -22,10 +22,16 @@ public sealed partial class UvcSource
         var request = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_deviceGate)
         {
-            if (_device is null)
+            // Between two sessions (right after another still, say) the request waits for the next one;
+            // a camera that is away answers at once.
+            if (_wake is null || _context is null)
             {
-                var reason = _context?.Reason;
-                throw new StillFailedException(reason is null ? "the camera is not streaming" : $"the camera is not streaming: {reason}");
+                throw new StillFailedException("the input is not running");
+            }
+
+            if (_context.State == InputState.NoSignal)
+            {
+                throw new StillFailedException($"the camera is not streaming: {_context.Reason}");
             }
 
             if (Interlocked.CompareExchange(ref _stillRequest, request, null) is not null)

@@ -1,18 +1,23 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using MjpgStreamer.Core.Mjpeg;
+using MjpgStreamer.Core.Sources;
 using MjpgStreamer.Native.Interop;
-using MjpgStreamer.Native.Sources;
 
-namespace MjpgStreamer.Tools;
+namespace MjpgStreamer.Native.Sources;
 
 /// <summary>
-/// Runs the --command of "mjpg_streamer still" (rpicam-still and the like) without a shell: stdin empty, stdout kept
-/// (it may be the JPEG) or drained, stderr read for its last line. When <c>stop</c> fires (time limit, signal) the
-/// command and everything it started get SIGTERM, and SIGKILL after <see cref="TerminateGrace"/>; it is always reaped.
+/// Runs a one-shot command (a still tool: rpicam-still, ffmpeg -frames:v 1, …) without a shell: stdin empty, stdout
+/// kept (it may be the JPEG) or drained, stderr read for its last line. When <c>stop</c> fires (time limit, signal)
+/// the command and everything it started get SIGTERM, and SIGKILL after <see cref="TerminateGrace"/>; it is always
+/// reaped. Used by -still_command in the server and by "mjpg_streamer still --command".
 /// </summary>
-internal static class StillToolRun
+internal static class CommandRun
 {
+    /// <summary>The most bytes kept from a command's stdout (a 64 MP JPEG is well under this).</summary>
+    public const int MaxOutputBytes = 64 * 1024 * 1024;
+
     /// <summary>How long a stopped command has between SIGTERM and SIGKILL.</summary>
     public static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(1);
 
@@ -20,8 +25,36 @@ internal static class StillToolRun
     public sealed record Outcome(int? ExitCode, byte[] Stdout, bool StdoutTooLarge, string? LastError);
 
     /// <summary>
+    /// -still_command in the server: runs <paramref name="argv"/>, whose stdout is one JPEG, until it ends or
+    /// <paramref name="cancellation"/> fires; any failure is a <see cref="StillFailedException"/> with one line.
+    /// </summary>
+    public static async Task<byte[]> RunStillAsync(IReadOnlyList<string> argv, CancellationToken cancellation)
+    {
+        var program = Path.GetFileName(argv[0]);
+        Outcome outcome;
+        try
+        {
+            outcome = await RunAsync(argv, keepStdout: true, cancellation).ConfigureAwait(false);
+        }
+        catch (CommandStartException e)
+        {
+            throw new StillFailedException(e.Message);
+        }
+
+        var said = outcome.LastError is null ? "" : ": " + outcome.LastError;
+        return outcome switch
+        {
+            { ExitCode: null } => throw new StillFailedException($"{program} did not finish in time{said}"),
+            { ExitCode: not 0 } => throw new StillFailedException($"{program} exited with {outcome.ExitCode}{said}"),
+            { StdoutTooLarge: true } => throw new StillFailedException($"{program} wrote more than {MaxOutputBytes / (1024 * 1024)} MB"),
+            _ when !JpegInfo.HasSoiAndEoi(outcome.Stdout) => throw new StillFailedException($"{program} wrote no JPEG to its standard output ({outcome.Stdout.Length} bytes){said}"),
+            _ => outcome.Stdout,
+        };
+    }
+
+    /// <summary>
     /// Starts <paramref name="argv"/> and waits until it exits and has closed its output, or <paramref name="stop"/>
-    /// fires. Throws <see cref="ToolFailureException"/> when it cannot start.
+    /// fires. Throws <see cref="CommandStartException"/> when it cannot start.
     /// </summary>
     public static async Task<Outcome> RunAsync(IReadOnlyList<string> argv, bool keepStdout, CancellationToken stop)
     {
@@ -45,7 +78,7 @@ internal static class StillToolRun
         }
         catch (Win32Exception e)
         {
-            throw new ToolFailureException($"cannot start {argv[0]}: {Marshal.GetPInvokeErrorMessage(e.NativeErrorCode)}");
+            throw new CommandStartException($"cannot start {argv[0]}: {Marshal.GetPInvokeErrorMessage(e.NativeErrorCode)}");
         }
 
         try
@@ -81,7 +114,7 @@ internal static class StillToolRun
         return new Outcome(stopped ? null : process.ExitCode, bytes, tooLarge, lastError);
     }
 
-    /// <summary>Keeps up to <see cref="StillClient.MaxStillBytes"/> of stdout (or nothing), reading on to the end so the command never blocks.</summary>
+    /// <summary>Keeps up to <see cref="MaxOutputBytes"/> of stdout (or nothing), reading on to the end so the command never blocks.</summary>
     private static async Task<(byte[] Bytes, bool TooLarge)> ReadStdoutAsync(Stream stdout, bool keep, CancellationToken cancellationToken)
     {
         using var kept = new MemoryStream();
@@ -97,7 +130,7 @@ internal static class StillToolRun
                     continue;
                 }
 
-                if (kept.Length + read > StillClient.MaxStillBytes)
+                if (kept.Length + read > MaxOutputBytes)
                 {
                     tooLarge = true;
                     continue;
@@ -130,7 +163,7 @@ internal static class StillToolRun
         {
         }
 
-        return last is null ? null : ToolText.OneLine(last);
+        return last is null ? null : OneLine(last);
     }
 
     /// <summary>
@@ -220,4 +253,9 @@ internal static class StillToolRun
     }
 
     private static void Signal(int pid, int signal) => _ = LibcSignals.Kill(pid, signal);
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
 }
+
+/// <summary>A command could not be started (not found, not executable); the message is one line.</summary>
+internal sealed class CommandStartException(string message) : Exception(message);
