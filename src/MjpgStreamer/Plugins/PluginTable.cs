@@ -2,6 +2,7 @@ using MjpgStreamer.Core.Options;
 using MjpgStreamer.Core.Sources;
 using MjpgStreamer.Http;
 using MjpgStreamer.Native.Sources;
+using MjpgStreamer.Native.Sources.Raspicam;
 using MjpgStreamer.Native.Sources.Uvc;
 
 namespace MjpgStreamer.Plugins;
@@ -15,6 +16,7 @@ internal static class PluginTable
         FolderSource.Plugin,
         TestPatternSource.Plugin,
         ExecSource.Plugin,
+        RaspicamSource.Plugin,
     ];
 
     public static readonly IReadOnlyList<OutputPlugin> Outputs =
