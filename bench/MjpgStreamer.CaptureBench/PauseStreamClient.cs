@@ -178,8 +178,14 @@ internal sealed class PauseStreamClient : IDisposable
 
         await ReadExactlyAsync(_jpeg.AsMemory(0, length)).ConfigureAwait(false);
         var arrival = Stopwatch.GetTimestamp();
-        var frame = FakecamComment.TryReadFrameNumber(_jpeg.AsSpan(0, length), out var number) ? number : -1;
-        if (_pictureSize is null && FakecamComment.TryReadField(_jpeg.AsSpan(0, length), "size="u8, out var size))
+        Record(arrival, length, timestampUs);
+    }
+
+    private void Record(long arrival, int length, long timestampUs)
+    {
+        var jpeg = _jpeg.AsSpan(0, length);
+        var frame = FakecamComment.TryReadFrameNumber(jpeg, out var number) ? number : -1;
+        if (_pictureSize is null && FakecamComment.TryReadField(jpeg, "size="u8, out var size))
         {
             Volatile.Write(ref _pictureSize, Encoding.ASCII.GetString(size));
         }
