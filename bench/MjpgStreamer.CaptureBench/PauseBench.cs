@@ -76,7 +76,8 @@ internal static class PauseBench
             await error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
             if (server is not null)
             {
-                await error.WriteLineAsync("server log, last lines:\n" + server.LastLines()).ConfigureAwait(false);
+                var log = server.LastLines();
+                await error.WriteLineAsync(log.Length == 0 ? "server log: empty" : "server log, last lines:\n" + log).ConfigureAwait(false);
             }
 
             return 1;
@@ -96,9 +97,10 @@ internal static class PauseBench
             client?.Dispose();
             if (server is not null)
             {
+                var already = server.HasExited;
                 var exit = await server.StopAsync(StopBound).ConfigureAwait(false);
                 var line = exit is { } code
-                    ? $"server stopped by SIGTERM, exit code {code.ToString(CultureInfo.InvariantCulture)}"
+                    ? $"server {(already ? "had exited by itself" : "stopped by SIGTERM")}, exit code {code.ToString(CultureInfo.InvariantCulture)}"
                     : $"server did not exit within {StopBound.TotalSeconds:F0} s of SIGTERM: killed";
                 await (succeeded ? output : error).WriteLineAsync(line).ConfigureAwait(false);
                 await server.DisposeAsync().ConfigureAwait(false);
