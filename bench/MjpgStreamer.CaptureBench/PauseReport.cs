@@ -31,7 +31,7 @@ internal static class PauseReport
         client.Add("last frame repeated", $"{I(stream.Repeats)} (cycles without a repeat: {I(stream.CyclesWithoutRepeat)})");
         client.Add("repeats with other length or X-Timestamp", I(stream.ChangedRepeats));
         client.Add("frame number went backwards", I(stream.Backwards));
-        client.Add("new frame after the device was closed", I(stream.NewAfterRelease));
+        client.Add("new frame after the device was closed", stream.NewAfterRelease == 0 ? "0" : $"{I(stream.NewAfterRelease)} (the latest {F(stream.NewAfterReleaseMaxMs, 2)} ms after)");
         client.Add("parts without the fake's comment", I(stream.WithoutComment));
         client.Add("picture (fake's comment)", result.PictureSize);
         client.Add("server log warnings / errors", $"{I(result.ServerWarnings)} / {I(result.ServerErrors)}");

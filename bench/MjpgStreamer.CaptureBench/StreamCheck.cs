@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace MjpgStreamer.CaptureBench;
 
 /// <summary>
@@ -17,6 +19,9 @@ internal sealed record StreamCheck(
     int NewAfterRelease,
     int WithoutComment)
 {
+    /// <summary>The latest a new frame came after the device was seen closed, in ms (0 for none): a fraction of a ms is one published just before the close and still on its way.</summary>
+    public double NewAfterReleaseMaxMs { get; init; }
+
     /// <summary>Classifies <paramref name="parts"/> (in arrival order) from the first one that arrived at or after the first cycle's start.</summary>
     public static StreamCheck Of(IReadOnlyList<StreamPart> parts, IReadOnlyList<PauseCycle> cycles)
     {
@@ -31,6 +36,7 @@ internal sealed record StreamCheck(
         int counted = 0, fresh = 0, repeats = 0, changed = 0, backwards = 0, afterRelease = 0, noComment = 0;
         var cycle = 0;
         var repeatsInCycle = 0;
+        var lateMs = 0.0;
         var cyclesWithoutRepeat = 0;
         foreach (var part in parts)
         {
@@ -56,7 +62,11 @@ internal sealed record StreamCheck(
                 else if (part.Frame > max)
                 {
                     fresh++;
-                    afterRelease += paused ? 1 : 0;
+                    if (paused)
+                    {
+                        afterRelease++;
+                        lateMs = Math.Max(lateMs, Stopwatch.GetElapsedTime(current.Released, part.Arrival).TotalMilliseconds);
+                    }
                 }
                 else if (part.Frame == max)
                 {
@@ -80,6 +90,6 @@ internal sealed record StreamCheck(
 
         // The cycles after the last part's cycle (and that one) are counted here.
         cyclesWithoutRepeat += (repeatsInCycle == 0 ? 1 : 0) + (cycles.Count - 1 - cycle);
-        return new StreamCheck(counted, fresh, repeats, cyclesWithoutRepeat, changed, backwards, afterRelease, noComment);
+        return new StreamCheck(counted, fresh, repeats, cyclesWithoutRepeat, changed, backwards, afterRelease, noComment) { NewAfterReleaseMaxMs = lateMs };
     }
 }
