@@ -10,10 +10,16 @@ internal static class BenchCommandLine
         usage: MjpgStreamer.CaptureBench encode  [--size 1280x720] [--quality 80] [--seconds 10] [--workers 1,2]
                MjpgStreamer.CaptureBench capture [--device /tmp/fakecam/video0] [--size 1280x720] [--fps 30]
                                                  [--seconds 20] [--yuyv] [--clients 1]
+               MjpgStreamer.CaptureBench pause   --exe PATH [--cycles 1000] [--size 640x480] [--fps 30]
+                                                 [--settle-ms 100]
           encode   a YUYV test picture through the 4:2:2 split and libjpeg-turbo on one thread, then through
                    RawFrameEncoderPool with each worker count, fed as fast as it accepts frames
           capture  input_uvc.so on a V4L2 device (set MJPG_STREAMER_V4L2_LIB to the fake camera library),
                    read by N subscribers as stream clients read; 2 s warm-up, then --seconds measured
+          pause    the server executable on the fake camera (MJPG_STREAMER_V4L2_LIB, devices in a temp folder)
+                   with one stream client; each cycle creates the --pause-file lock, times until the device
+                   is closed, waits --settle-ms, removes it, times until the client gets a new camera frame,
+                   waits --settle-ms; 10 warm-up cycles first; progress every 1000 cycles on stderr
           env CAPTUREBENCH_TRACE_ALLOCATIONS=1: encode names the types allocated in each pool window
                    (GC AllocationTick events; the listener itself skews that run's byte counts)
         exit status: 0 ok, 1 the run failed, 2 bad command line
@@ -33,7 +39,7 @@ internal static class BenchCommandLine
 
         if (args.Count == 0)
         {
-            error = "missing command: encode or capture";
+            error = "missing command: encode, capture or pause";
             return null;
         }
 
@@ -41,7 +47,8 @@ internal static class BenchCommandLine
         {
             "encode" => ParseEncode(args, out error),
             "capture" => ParseCapture(args, out error),
-            _ => Fail<BenchCommand>($"unknown command \"{args[0]}\" (encode or capture)", out error),
+            "pause" => ParsePause(args, out error),
+            _ => Fail<BenchCommand>($"unknown command \"{args[0]}\" (encode, capture or pause)", out error),
         };
     }
 
@@ -145,6 +152,49 @@ internal static class BenchCommandLine
                 default:
                     return Fail<CaptureCommand>(BadOption(name, value, "--device", "--size", "--fps", "--seconds", "--clients"), out error);
             }
+        }
+
+        error = null;
+        return command;
+    }
+
+    private static PauseCommand? ParsePause(IReadOnlyList<string> args, out string? error)
+    {
+        // The fake camera's smallest size is the default: the benchmark is about the pause, not the pixels.
+        var command = new PauseCommand { Width = 640, Height = 480 };
+        for (var i = 1; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (!TryValue(args, ref i, out var value, out error))
+            {
+                return null;
+            }
+
+            switch (name)
+            {
+                case "--exe" when value.Length > 0:
+                    command = command with { Exe = value };
+                    break;
+                case "--cycles" when TryInt(value, 1, 1_000_000, out var cycles):
+                    command = command with { Cycles = cycles };
+                    break;
+                case "--size" when TryParseSize(value, out var w, out var h):
+                    command = command with { Width = w, Height = h };
+                    break;
+                case "--fps" when TryInt(value, 1, 1000, out var fps):
+                    command = command with { Fps = fps };
+                    break;
+                case "--settle-ms" when TryInt(value, 0, 60_000, out var settle):
+                    command = command with { SettleMs = settle };
+                    break;
+                default:
+                    return Fail<PauseCommand>(BadOption(name, value, "--exe", "--cycles", "--size", "--fps", "--settle-ms"), out error);
+            }
+        }
+
+        if (command.Exe.Length == 0)
+        {
+            return Fail<PauseCommand>("pause: missing --exe PATH (the mjpg_streamer executable)", out error);
         }
 
         error = null;
