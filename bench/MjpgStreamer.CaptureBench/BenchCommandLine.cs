@@ -10,6 +10,7 @@ internal static class BenchCommandLine
         usage: MjpgStreamer.CaptureBench encode  [--size 1280x720] [--quality 80] [--seconds 10] [--workers 1,2]
                MjpgStreamer.CaptureBench capture [--device /tmp/fakecam/video0] [--size 1280x720] [--fps 30]
                                                  [--seconds 20] [--yuyv] [--clients 1]
+               MjpgStreamer.CaptureBench still   --exe PATH [--stills 50] [--size 640x480] [--fps 30] [--interval-ms 500]
                MjpgStreamer.CaptureBench pause   --exe PATH [--cycles 1000] [--size 640x480] [--fps 30]
                                                  [--settle-ms 100]
           encode   a YUYV test picture through the 4:2:2 split and libjpeg-turbo on one thread, then through
@@ -39,7 +40,7 @@ internal static class BenchCommandLine
 
         if (args.Count == 0)
         {
-            error = "missing command: encode, capture or pause";
+            error = "missing command: encode, capture, pause or still";
             return null;
         }
 
@@ -48,7 +49,8 @@ internal static class BenchCommandLine
             "encode" => ParseEncode(args, out error),
             "capture" => ParseCapture(args, out error),
             "pause" => ParsePause(args, out error),
-            _ => Fail<BenchCommand>($"unknown command \"{args[0]}\" (encode, capture or pause)", out error),
+            "still" => ParseStill(args, out error),
+            _ => Fail<BenchCommand>($"unknown command \"{args[0]}\" (encode, capture, pause or still)", out error),
         };
     }
 
@@ -152,6 +154,48 @@ internal static class BenchCommandLine
                 default:
                     return Fail<CaptureCommand>(BadOption(name, value, "--device", "--size", "--fps", "--seconds", "--clients"), out error);
             }
+        }
+
+        error = null;
+        return command;
+    }
+
+    private static StillCommand? ParseStill(IReadOnlyList<string> args, out string? error)
+    {
+        var command = new StillCommand { Width = 640, Height = 480 };
+        for (var i = 1; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (!TryValue(args, ref i, out var value, out error))
+            {
+                return null;
+            }
+
+            switch (name)
+            {
+                case "--exe" when value.Length > 0:
+                    command = command with { Exe = value };
+                    break;
+                case "--stills" when TryInt(value, 1, 100_000, out var stills):
+                    command = command with { Stills = stills };
+                    break;
+                case "--size" when TryParseSize(value, out var w, out var h):
+                    command = command with { Width = w, Height = h };
+                    break;
+                case "--fps" when TryInt(value, 1, 1000, out var fps):
+                    command = command with { Fps = fps };
+                    break;
+                case "--interval-ms" when TryInt(value, 0, 60_000, out var interval):
+                    command = command with { IntervalMs = interval };
+                    break;
+                default:
+                    return Fail<StillCommand>(BadOption(name, value, "--exe", "--stills", "--size", "--fps", "--interval-ms"), out error);
+            }
+        }
+
+        if (command.Exe.Length == 0)
+        {
+            return Fail<StillCommand>("still: missing --exe PATH (the mjpg_streamer executable)", out error);
         }
 
         error = null;

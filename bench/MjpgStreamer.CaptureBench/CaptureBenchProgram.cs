@@ -27,6 +27,7 @@ internal static class CaptureBenchProgram
             EncodeCommand encode => EncodeBench.Run(encode, output),
             CaptureCommand capture => await CaptureBench.RunAsync(capture, output, error).ConfigureAwait(false),
             PauseCommand pause => await PauseBench.RunAsync(pause, output, error).ConfigureAwait(false),
+            StillCommand still => await StillBench.RunAsync(still, output, error).ConfigureAwait(false),
             _ => throw new InvalidOperationException($"no runner for {command.GetType().Name}"),
         };
     }

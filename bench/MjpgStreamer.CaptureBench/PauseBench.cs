@@ -111,7 +111,7 @@ internal static class PauseBench
     }
 
     /// <summary>The fake and this run's device; fault settings a caller may have exported are not passed on.</summary>
-    private static Dictionary<string, string?> ServerEnvironment(string library, string device)
+    internal static Dictionary<string, string?> ServerEnvironment(string library, string device)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var key in Environment.GetEnvironmentVariables().Keys.OfType<string>())

@@ -95,8 +95,8 @@ public sealed class BenchCommandLineTests
     public void A_missing_value_or_command_is_one_clear_line()
     {
         Assert.Equal("--fps: missing value", Error("capture", "--fps"));
-        Assert.Equal("missing command: encode, capture or pause", Error());
-        Assert.Equal("unknown command \"bench\" (encode, capture or pause)", Error("bench"));
+        Assert.Equal("missing command: encode, capture, pause or still", Error());
+        Assert.Equal("unknown command \"bench\" (encode, capture, pause or still)", Error("bench"));
         Assert.Equal("unexpected argument \"fast\"", Error("capture", "fast"));
     }
 
