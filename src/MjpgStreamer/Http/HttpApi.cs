@@ -22,8 +22,11 @@ internal sealed partial class HttpApi
 
     private static readonly TimeSpan PausePollInterval = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>A still answers within this (Octolapse and OctoPrint give up after 5 s), else 503.</summary>
-    public static readonly TimeSpan StillWait = TimeSpan.FromSeconds(4.5);
+    /// <summary>
+    /// How long a still may take before it is given up (Octolapse and OctoPrint give up after 5 s); ending a
+    /// still tool that hangs takes up to a second more, and the 503 must still come within the 5 s.
+    /// </summary>
+    public static readonly TimeSpan StillWait = TimeSpan.FromSeconds(3.5);
 
     private readonly HttpOutputOptions _options;
     private readonly Streamer _streamer;

@@ -40,6 +40,43 @@ public sealed class RaspicamInputTests : IDisposable
 
     private string Bin { get; }
 
+    /// <summary>A stand-in rpicam-still: records its argv, writes one 1024x768 JPEG to stdout.</summary>
+    private void AddRpicamStill()
+    {
+        var script = $$"""
+            #!/bin/sh
+            { basename "$0"; for a in "$@"; do printf '%s\n' "$a"; done; echo --end--; } >> '{{ArgsLog}}'
+            exec ffmpeg -nostdin -loglevel error -f lavfi -i testsrc=size=1024x768 -frames:v 1 -f mjpeg -
+
+            """;
+        var path = Path.Combine(Bin, "rpicam-still");
+        File.WriteAllText(path, script);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    [Fact]
+    public async Task StillOverHttp_RunsRpicamStillBetweenTwoRunsOfRpicamVid_AndTheStreamGoesOn()
+    {
+        AddRpicamStill();
+        await using var server = await ServerProcess.StartAsync(
+            ["-i", "input_raspicam.so -x 320 -y 240 -fps 15 -still_args \"--quality 95\"", "-o", "output_http.so -p 0 -l 127.0.0.1"],
+            environment: Environment);
+        await using var client = await MjpegClient.ConnectAsync(server.Port);
+        await client.NextAsync();
+
+        var still = await RawHttp.GetResponseAsync(server.Port, "/?action=still");
+
+        Assert.Equal(200, still.Status);
+        Assert.Equal(1024, HttpBehaviourTests.JpegWidth(still.Body));
+        var log = string.Join('\n', File.ReadAllLines(ArgsLog));
+        Assert.Contains("rpicam-still\n-o\n-\n--immediate", log, StringComparison.Ordinal);
+        Assert.Contains("--quality\n95\n--end--", log, StringComparison.Ordinal);
+        var part = await client.NextAsync();
+        Assert.Equal(320, HttpBehaviourTests.JpegWidth(part.Jpeg));
+        await ServerState.WaitForAsync(server, "streaming");
+        Assert.Equal(2, File.ReadAllLines(ArgsLog).Count(l => l == "rpicam-vid"));
+    }
+
     private string ArgsLog { get; }
 
     private Dictionary<string, string> Environment => new() { ["PATH"] = Bin + ":" + System.Environment.GetEnvironmentVariable("PATH") };
