@@ -20,6 +20,7 @@ internal static class Usage
         -----------------------------------------------------------------------
         Input plugins:
           input_uvc.so         a V4L2/UVC camera (-d DEVICE -r WxH -f FPS -y -q QUALITY ...)
+          input_raspicam.so    the Raspberry Pi camera via rpicam-vid (-x W -y H -fps FPS ...)
           input_file.so        JPEG files from a folder (-f DIR -d SECONDS -e -r -n NAME)
           input_testpattern.so a moving test picture with a clock (-r WxH -f FPS -q QUALITY)
           input_exec.so        MJPEG from a program's stdout (-r WxH -- PROGRAM ARGS...)
