@@ -172,7 +172,7 @@ internal sealed partial class ChildProcessRunner(string plugin)
         if (!exited.IsCompleted)
         {
             var pid = process.Id;
-            var descendants = FreezeTree(pid);
+            var descendants = ProcessTree.Freeze(pid);
             Signal(pid, LibcSignals.SigTerm);
             Signal(pid, LibcSignals.SigCont);
             foreach (var descendant in descendants)
@@ -221,37 +221,6 @@ internal sealed partial class ChildProcessRunner(string plugin)
         }
 
         process.WaitForExit();
-    }
-
-    /// <summary>
-    /// Stops (SIGSTOP) the child and all its descendants, so none can start another process between our
-    /// looking and our signalling (a shell would otherwise leave an orphan behind). Returns the descendants.
-    /// </summary>
-    private static List<ProcessTree.ProcessId> FreezeTree(int pid)
-    {
-        Signal(pid, LibcSignals.SigStop);
-        var seen = new HashSet<int>();
-        var descendants = new List<ProcessTree.ProcessId>();
-        for (var round = 0; round < 20; round++)
-        {
-            var added = false;
-            foreach (var descendant in ProcessTree.Descendants(pid))
-            {
-                if (seen.Add(descendant.Pid))
-                {
-                    Signal(descendant.Pid, LibcSignals.SigStop);
-                    descendants.Add(descendant);
-                    added = true;
-                }
-            }
-
-            if (!added)
-            {
-                break;
-            }
-        }
-
-        return descendants;
     }
 
     private static void Signal(int pid, int signal)

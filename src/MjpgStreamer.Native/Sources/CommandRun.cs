@@ -176,7 +176,7 @@ internal static class CommandRun
         List<ProcessTree.ProcessId> descendants = [];
         if (!exited.IsCompleted)
         {
-            descendants = FreezeTree(pid);
+            descendants = ProcessTree.Freeze(pid);
             Signal(pid, LibcSignals.SigTerm);
             Signal(pid, LibcSignals.SigCont);
 
@@ -223,33 +223,6 @@ internal static class CommandRun
 
         // SIGKILL cannot be ignored; only a process stuck in the kernel (a camera driver) takes longer.
         await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(5), TimeProvider.System)).ConfigureAwait(false);
-    }
-
-    private static List<ProcessTree.ProcessId> FreezeTree(int pid)
-    {
-        Signal(pid, LibcSignals.SigStop);
-        var seen = new HashSet<int>();
-        var descendants = new List<ProcessTree.ProcessId>();
-        for (var round = 0; round < 20; round++)
-        {
-            var added = false;
-            foreach (var descendant in ProcessTree.Descendants(pid))
-            {
-                if (seen.Add(descendant.Pid))
-                {
-                    Signal(descendant.Pid, LibcSignals.SigStop);
-                    descendants.Add(descendant);
-                    added = true;
-                }
-            }
-
-            if (!added)
-            {
-                break;
-            }
-        }
-
-        return descendants;
     }
 
     private static void Signal(int pid, int signal) => _ = LibcSignals.Kill(pid, signal);

@@ -88,4 +88,36 @@ internal static class ProcessTree
             && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out parent)
             && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out startTime);
     }
+
+    /// <summary>
+    /// Stops (SIGSTOP) a process and all its descendants, so none can start another process between our
+    /// looking and our signalling (a shell would otherwise leave an orphan behind). Returns the descendants;
+    /// the caller sends SIGTERM (and SIGCONT) or SIGKILL next.
+    /// </summary>
+    public static List<ProcessId> Freeze(int pid)
+    {
+        _ = Interop.LibcSignals.Kill(pid, Interop.LibcSignals.SigStop);
+        var seen = new HashSet<int>();
+        var descendants = new List<ProcessId>();
+        for (var round = 0; round < 20; round++)
+        {
+            var added = false;
+            foreach (var descendant in Descendants(pid))
+            {
+                if (seen.Add(descendant.Pid))
+                {
+                    _ = Interop.LibcSignals.Kill(descendant.Pid, Interop.LibcSignals.SigStop);
+                    descendants.Add(descendant);
+                    added = true;
+                }
+            }
+
+            if (!added)
+            {
+                break;
+            }
+        }
+
+        return descendants;
+    }
 }
