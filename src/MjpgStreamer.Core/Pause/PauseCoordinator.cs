@@ -23,6 +23,7 @@ public sealed partial class PauseCoordinator : IDisposable
     private bool _file;
     private bool _http;
     private bool _paused;
+    private string? _reason;
     private DateTimeOffset? _since;
     private bool _warned;
 
@@ -109,6 +110,12 @@ public sealed partial class PauseCoordinator : IDisposable
             _ => "HTTP pause",
         };
 
+        if (paused == _paused && reason == _reason)
+        {
+            // The 10 ms look at the file found nothing new.
+            return;
+        }
+
         if (paused != _paused)
         {
             _paused = paused;
@@ -117,6 +124,7 @@ public sealed partial class PauseCoordinator : IDisposable
             LogPauseChanged(_logger, paused ? "pausing" : "resuming", paused ? reason : (_file ? "" : "the lock file is gone"));
         }
 
+        _reason = reason;
         foreach (var input in _inputs)
         {
             input.SetPaused(paused, reason);

@@ -68,34 +68,7 @@ internal sealed record StillOptions(
                 throw new UsageException($"invalid option '{arg}'");
             }
 
-            var name = arg[2..];
-            string? value = null;
-            var eq = name.IndexOf('=', StringComparison.Ordinal);
-            if (eq >= 0)
-            {
-                value = name[(eq + 1)..];
-                name = name[..eq];
-            }
-
-            if (name == "help")
-            {
-                throw new UsageException("option '--help' doesn't allow an argument");
-            }
-
-            if (!ValueOptions.Contains(name))
-            {
-                throw new UsageException($"unrecognized option '--{name}'");
-            }
-
-            if (value is null)
-            {
-                if (i + 1 >= args.Count)
-                {
-                    throw new UsageException($"option '--{name}' requires an argument");
-                }
-
-                value = args[++i];
-            }
+            var (name, value) = ToolOptions.ReadValueOption(args, ref i, ValueOptions);
 
             switch (name)
             {

@@ -42,34 +42,7 @@ internal sealed record ToolOptions(string PauseFile, Uri BaseUrl, TimeSpan Timeo
                     : $"unexpected argument '{arg}'");
             }
 
-            var name = arg[2..];
-            string? value = null;
-            var eq = name.IndexOf('=', StringComparison.Ordinal);
-            if (eq >= 0)
-            {
-                value = name[(eq + 1)..];
-                name = name[..eq];
-            }
-
-            if (name == "help")
-            {
-                throw new UsageException("option '--help' doesn't allow an argument");
-            }
-
-            if (!ValueOptions.Contains(name))
-            {
-                throw new UsageException($"unrecognized option '--{name}'");
-            }
-
-            if (value is null)
-            {
-                if (i + 1 >= args.Count)
-                {
-                    throw new UsageException($"option '--{name}' requires an argument");
-                }
-
-                value = args[++i];
-            }
+            var (name, value) = ToolOptions.ReadValueOption(args, ref i, ValueOptions);
 
             switch (name)
             {
@@ -86,6 +59,44 @@ internal sealed record ToolOptions(string PauseFile, Uri BaseUrl, TimeSpan Timeo
         }
 
         return new ToolOptions(pauseFile, baseUrl, timeout, help);
+    }
+
+    /// <summary>
+    /// Reads the option word at <paramref name="i"/> ("--name value" or "--name=value"; the caller has checked it
+    /// starts with "--"), moving <paramref name="i"/> past a separate value. Every option of the verbs takes a value.
+    /// </summary>
+    public static (string Name, string Value) ReadValueOption(IReadOnlyList<string> args, ref int i, IReadOnlyCollection<string> valueOptions)
+    {
+        var name = args[i][2..];
+        string? value = null;
+        var eq = name.IndexOf('=', StringComparison.Ordinal);
+        if (eq >= 0)
+        {
+            value = name[(eq + 1)..];
+            name = name[..eq];
+        }
+
+        if (name == "help")
+        {
+            throw new UsageException("option '--help' doesn't allow an argument");
+        }
+
+        if (!valueOptions.Contains(name))
+        {
+            throw new UsageException($"unrecognized option '--{name}'");
+        }
+
+        if (value is null)
+        {
+            if (i + 1 >= args.Count)
+            {
+                throw new UsageException($"option '--{name}' requires an argument");
+            }
+
+            value = args[++i];
+        }
+
+        return (name, value);
     }
 
     public static Uri ParseUrl(string value)
