@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace MjpgStreamer.Native.Interop;
 
-/// <summary>The few process calls -b needs: a new session and standard streams on /dev/null.</summary>
+/// <summary>The few process calls -b needs (a new session, standard streams on /dev/null), and the kernel thread id.</summary>
 internal static partial class LibcProcess
 {
     private const int ORdwr = 2;
@@ -18,6 +18,10 @@ internal static partial class LibcProcess
 
     [LibraryImport(NativeLibraries.Libc, EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);
+
+    /// <summary>The calling thread's kernel id (its /proc/self/task entry).</summary>
+    [LibraryImport(NativeLibraries.Libc, EntryPoint = "gettid")]
+    public static partial int GetThreadId();
 
     /// <summary>Leaves the parent's session and points stdin, stdout and stderr at /dev/null.</summary>
     public static void Detach()

@@ -352,8 +352,10 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
     private static async Task<T> OnCameraThreadAsync<T>(Func<Task<T>> work)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tid = 0;
         var thread = new Thread(() =>
         {
+            Volatile.Write(ref tid, Interop.LibcProcess.GetThreadId());
             try
             {
                 done.SetResult(work().GetAwaiter().GetResult());
@@ -375,7 +377,13 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
         finally
         {
             // The thread has nothing left to do but return; waiting for that keeps "no thread" meaning "camera free".
+            // Join returns when the managed thread is done; the kernel thread (what `ps -T` lists) ends a moment later.
             thread.Join();
+            var task = $"/proc/self/task/{Volatile.Read(ref tid)}";
+            for (var i = 0; i < 1000 && Directory.Exists(task); i++)
+            {
+                await Task.Delay(1).ConfigureAwait(false);
+            }
         }
     }
 
