@@ -124,10 +124,10 @@ public sealed class PauseCommandTests : IDisposable
         await using var server = new StubStateServer(_ => StubAnswer.Json(StubStateServer.StateJson(
             (Uvc, "released", null), ("input_file.so", "paused", null), ("input_http.so", "no_signal", "connection refused"))));
 
-        var run = await ProgramRun.RunAsync("pause", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "0.5");
+        var run = await ProgramRun.RunAsync("pause", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "2");
 
         var line = AssertOneLineFailure(run, "pause");
-        Assert.Contains("timed out after 0.5 s", line, StringComparison.Ordinal);
+        Assert.Contains("timed out after 2 s", line, StringComparison.Ordinal);
         Assert.Contains("input 1 (input_file.so) is paused", line, StringComparison.Ordinal);
         Assert.Contains("input 2 (input_http.so) is no_signal: connection refused", line, StringComparison.Ordinal);
         Assert.DoesNotContain("input 0", line, StringComparison.Ordinal);
@@ -139,7 +139,7 @@ public sealed class PauseCommandTests : IDisposable
     {
         await using var server = new StubStateServer(_ => StubAnswer.Json(StubStateServer.StateJson((Uvc, "streaming", null))));
 
-        var run = await ProgramRun.RunAsync("pause", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "0.5");
+        var run = await ProgramRun.RunAsync("pause", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "2");
 
         var line = AssertOneLineFailure(run, "pause");
         Assert.Contains("input 0 (input_uvc.so) is streaming", line, StringComparison.Ordinal);
@@ -153,7 +153,7 @@ public sealed class PauseCommandTests : IDisposable
         await File.WriteAllTextAsync(LockFile, "");
         await using var server = new StubStateServer(_ => StubAnswer.Json(StubStateServer.StateJson((Uvc, "paused", null))));
 
-        var run = await ProgramRun.RunAsync("pause", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "0.5");
+        var run = await ProgramRun.RunAsync("pause", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "2");
 
         AssertOneLineFailure(run, "pause");
         Assert.True(File.Exists(LockFile));
@@ -166,7 +166,7 @@ public sealed class PauseCommandTests : IDisposable
         await using var server = new StubStateServer(_ => StubAnswer.Json(StubStateServer.StateJson(
             (Uvc, "paused", null, "http"), ("input_file.so", "streaming", null, null), ("input_uvc.so", "no_signal", "/dev/video2 is gone", null))));
 
-        var run = await ProgramRun.RunAsync("resume", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "0.5");
+        var run = await ProgramRun.RunAsync("resume", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "2");
 
         var line = AssertOneLineFailure(run, "resume");
         Assert.Contains("not streaming", line, StringComparison.Ordinal);

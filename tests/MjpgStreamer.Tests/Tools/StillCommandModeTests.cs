@@ -209,10 +209,10 @@ public sealed class StillCommandModeTests : IDisposable
         var tool = Script("never-run", $"touch \"{Marker("ran")}\"");
         await using var server = new StubStateServer(_ => StubAnswer.Json(StubStateServer.StateJson(("input_uvc.so", "streaming", null))));
 
-        var run = await ProgramRun.RunAsync("still", Output, "--command", $"{tool} {{}}", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "0.5");
+        var run = await ProgramRun.RunAsync("still", Output, "--command", $"{tool} {{}}", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "2");
 
         var line = ToolRunAssert.OneLineFailure(run, "still");
-        Assert.StartsWith("mjpg_streamer still: pause failed: timed out after 0.5 s, not released: input 0 (input_uvc.so) is streaming", line, StringComparison.Ordinal);
+        Assert.StartsWith("mjpg_streamer still: pause failed: timed out after 2 s, not released: input 0 (input_uvc.so) is streaming", line, StringComparison.Ordinal);
         Assert.False(File.Exists(Marker("ran")));
         Assert.False(File.Exists(LockFile));
         AssertOnlyOutputLeft();
