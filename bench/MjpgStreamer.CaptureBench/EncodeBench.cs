@@ -62,7 +62,7 @@ internal static class EncodeBench
                 PackedPixels.SplitPacked422(picture, width, height, width * 2, uyvy: false, y.Span, u.Span, v.Span);
                 var t1 = Stopwatch.GetTimestamp();
                 var frame = pool.Rent();
-                jpegBytes = encoder.EncodeYuvPlanes(y.Span, u.Span, v.Span, width, height, TurboJpeg.SampleFactor422, command.Quality, frame);
+                jpegBytes = encoder.EncodeYuvPlanes(y.Span, u.Span, v.Span, width, height, JpegEncoder.Subsampling422, command.Quality, frame);
                 frame.Release();
                 var t2 = Stopwatch.GetTimestamp();
                 split[n] = Ms(t1 - t0);

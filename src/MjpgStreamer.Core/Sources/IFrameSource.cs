@@ -20,6 +20,10 @@ public interface IFrameSource
     /// <summary>The input's formats for input.json (none for most sources).</summary>
     IReadOnlyList<VideoFormat> Formats => [];
 
-    /// <summary>Runs a control command (?action=command, dest=0); -1 when the source has no such control.</summary>
-    int ExecuteCommand(CommandRequest command) => -1;
+    /// <summary>
+    /// Runs a control command (?action=command, dest=0): 0 when done, -1 when refused or the source has no such
+    /// control. A source that must touch its device does so on its own thread and completes the task from there:
+    /// the request thread never blocks on a device.
+    /// </summary>
+    ValueTask<int> ExecuteCommandAsync(CommandRequest command, CancellationToken cancellation) => ValueTask.FromResult(-1);
 }

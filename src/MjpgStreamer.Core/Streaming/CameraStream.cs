@@ -10,10 +10,10 @@ namespace MjpgStreamer.Core.Streaming;
 /// stops the source (which releases its device before its run ends) and keeps the hub alive with a
 /// frame about once a second; a resume runs the same source again, with everything it remembers.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A camera's stream of frames, not a System.IO.Stream: the domain's name.")]
 public sealed partial class CameraStream : IAsyncDisposable
 {
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan StillPollInterval = TimeSpan.FromMilliseconds(5);
     private static readonly (int Width, int Height) DefaultPictureSize = (640, 480);
 
     private readonly CancellationTokenSource _stop = new();
@@ -199,10 +199,7 @@ public sealed partial class CameraStream : IAsyncDisposable
         SetStillPaused(true);
         try
         {
-            while (Context.State != InputState.Released)
-            {
-                await Task.Delay(StillPollInterval, Hub.Time, cancellation).ConfigureAwait(false);
-            }
+            await Context.WaitForStateAsync(InputState.Released, cancellation).ConfigureAwait(false);
 
             Context.SetState(InputState.Still, "running " + Path.GetFileName(command[0]));
             var run = RunStillCommand ?? throw new StillFailedException("no program runner for -still_command");

@@ -10,6 +10,7 @@ public sealed partial class SourceContext
     private readonly Lock _gate = new();
     private InputState _state = InputState.Starting;
     private string? _reason;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SourceContext(int inputId, LatestFrameHub hub, FramePool pool, ILogger logger)
     {
@@ -76,9 +77,10 @@ public sealed partial class SourceContext
         Hub.Publish(frame);
     }
 
-    /// <summary>Changes the state; a transition is logged once, not every retry.</summary>
+    /// <summary>Changes the state; a transition is logged once, not every retry, and wakes those waiting for it.</summary>
     public void SetState(InputState state, string? reason)
     {
+        TaskCompletionSource changed;
         lock (_gate)
         {
             if (_state == state && _reason == reason)
@@ -88,9 +90,42 @@ public sealed partial class SourceContext
 
             _state = state;
             _reason = reason;
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        LogStateChanged(Logger, InputId, state.ToJsonName(), reason ?? "");
+        LogStateChanged(Logger, InputId, state, reason ?? "");
+
+        changed.TrySetResult();
+    }
+
+    /// <summary>Completes once the state is <paramref name="target"/> (at once if it is already): a signal, not a poll.</summary>
+    public async Task WaitForStateAsync(InputState target, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_state == target)
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            await changed.WaitAsync(cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private static void LogStateChanged(ILogger logger, int inputId, InputState state, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var name = state.ToJsonName();
+            LogStateChanged(logger, inputId, name, reason);
+        }
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "input {InputId}: {State} {Reason}")]

@@ -6,7 +6,7 @@ namespace MjpgStreamer.Native.Interop;
 /// kill(2). Process.Kill only sends SIGKILL; a child such as ffmpeg deserves a SIGTERM first so it can
 /// finish cleanly (close its device, write its trailer).
 /// </summary>
-internal static partial class LibcSignals
+public static partial class LibcSignals
 {
     // Numbers as on x86, x86_64, arm and arm64 (the architectures we ship).
     public const int SigKill = 9;

@@ -88,6 +88,9 @@ public sealed unsafe class JpegEncoder : IDisposable
         return Finish(result, size, width, height, destination);
     }
 
+    /// <summary>The subsampling of 4:2:2 planes (YUYV, UYVY) for <see cref="EncodeYuvPlanes"/>.</summary>
+    public const int Subsampling422 = TurboJpeg.SampleFactor422;
+
     /// <summary>
     /// Encodes planar YUV (BT.601 full range, as JPEG uses) into <paramref name="destination"/>. Each plane is
     /// tightly packed with the size <see cref="PlaneSize"/> gives.

@@ -13,7 +13,7 @@ namespace MjpgStreamer.Native.Sources;
 /// the command and everything it started get SIGTERM, and SIGKILL after <see cref="TerminateGrace"/>; it is always
 /// reaped. Used by -still_command in the server and by "mjpg_streamer still --command".
 /// </summary>
-internal static class CommandRun
+public static class CommandRun
 {
     /// <summary>The most bytes kept from a command's stdout (a 64 MP JPEG is well under this).</summary>
     public const int MaxOutputBytes = 64 * 1024 * 1024;
@@ -231,4 +231,4 @@ internal static class CommandRun
 }
 
 /// <summary>A command could not be started (not found, not executable); the message is one line.</summary>
-internal sealed class CommandStartException(string message) : Exception(message);
+public sealed class CommandStartException(string message) : Exception(message);

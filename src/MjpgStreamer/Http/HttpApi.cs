@@ -20,7 +20,6 @@ internal sealed partial class HttpApi
     /// <summary>How long ?action=pause&amp;wait=1 waits for every input to be released (or streaming, for resume).</summary>
     public static readonly TimeSpan PauseWait = TimeSpan.FromSeconds(10);
 
-    private static readonly TimeSpan PausePollInterval = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// How long a still may take before it is given up (Octolapse and OctoPrint give up after 5 s); ending a
@@ -332,12 +331,12 @@ internal sealed partial class HttpApi
         {
             case 0:
                 result = command.Plugin >= 0 && command.Plugin < _streamer.Inputs.Count
-                    ? _streamer.Inputs[command.Plugin].Source.ExecuteCommand(command)
+                    ? await _streamer.Inputs[command.Plugin].Source.ExecuteCommandAsync(command, context.RequestAborted)
                     : -1;
                 break;
             case 1:
                 result = command.Plugin >= 0 && command.Plugin < _streamer.Outputs.Count
-                    ? _streamer.Outputs[command.Plugin].ExecuteCommand(command)
+                    ? await _streamer.Outputs[command.Plugin].ExecuteCommandAsync(command, context.RequestAborted)
                     : -1;
                 break;
             case 2:
@@ -381,10 +380,7 @@ internal sealed partial class HttpApi
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted, _streamer.Stopping);
             try
             {
-                while (!_streamer.Inputs.TrueForAll(i => i.Context.State == target))
-                {
-                    await Task.Delay(PausePollInterval, _streamer.Time, linked.Token);
-                }
+                await Task.WhenAll(_streamer.Inputs.Select(i => i.Context.WaitForStateAsync(target, linked.Token)));
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {

@@ -24,7 +24,7 @@ internal interface IOutput : IAsyncDisposable
     Task StopAsync();
 
     /// <summary>?action=command with dest=1.</summary>
-    int ExecuteCommand(CommandRequest command) => 0;
+    ValueTask<int> ExecuteCommandAsync(CommandRequest command, CancellationToken cancellation) => ValueTask.FromResult(0);
 
     /// <summary>Writes this output's fields into its /state object (id and plugin are written by the caller).</summary>
     void WriteState(Utf8JsonWriter writer);

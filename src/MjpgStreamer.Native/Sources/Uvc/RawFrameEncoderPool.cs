@@ -10,7 +10,7 @@ namespace MjpgStreamer.Native.Sources.Uvc;
 /// queues. A worker publishes only frames newer than the last one published, so the stream never steps
 /// back in time. Buffers are sized when the format is set, not per frame.
 /// </summary>
-internal sealed class RawFrameEncoderPool : IDisposable
+public sealed class RawFrameEncoderPool : IDisposable
 {
     private readonly SourceContext _context;
     private readonly Worker[] _workers;
@@ -122,7 +122,7 @@ internal sealed class RawFrameEncoderPool : IDisposable
     }
 
     /// <summary>A raw frame's layout as the driver negotiated it.</summary>
-    internal readonly record struct RawFrameFormat(RawPixelLayout Layout, int Width, int Height, int Stride)
+    public readonly record struct RawFrameFormat(RawPixelLayout Layout, int Width, int Height, int Stride)
     {
         public int MinimumBytes => Height <= 0 ? 0 : (Stride * (Height - 1)) + PackedPixels.RowBytes(Layout, Width);
     }

@@ -4,7 +4,7 @@ using MjpgStreamer.Native.Jpeg;
 namespace MjpgStreamer.Native.Sources.Uvc;
 
 /// <summary>input_uvc.so's settings (spec §3.2), parsed and checked once at start.</summary>
-internal sealed record UvcOptions
+public sealed record UvcOptions
 {
     public const string DefaultDevice = "/dev/video0";
 
@@ -39,7 +39,7 @@ internal sealed record UvcOptions
 
     public bool DvTimings { get; init; }
 
-    public IReadOnlyList<CameraSetting> Settings { get; init; } = [];
+    internal IReadOnlyList<CameraSetting> Settings { get; init; } = [];
 
     /// <summary>Encoder threads for raw formats.</summary>
     public int Workers { get; init; } = DefaultWorkers;

@@ -75,7 +75,7 @@ public sealed partial class UvcSource : IFrameSource, IStillCapture
 
     public IReadOnlyList<VideoFormat> Formats => Volatile.Read(ref _formats);
 
-    internal UvcOptions Options => _options;
+    public UvcOptions Options => _options;
 
     /// <summary>The thread of the last run (tests check that it has ended).</summary>
     internal Thread? WorkerThread => _thread;
@@ -611,21 +611,17 @@ public sealed partial class UvcSource : IFrameSource, IStillCapture
     }
 
     /// <summary>?action=command for this input (spec §7.3): V4L2 controls, resolution, JPEG quality.</summary>
-    public int ExecuteCommand(CommandRequest command)
+    public ValueTask<int> ExecuteCommandAsync(CommandRequest command, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(command);
         var logger = _context?.Logger;
-        switch (command.Group)
+        return command.Group switch
         {
-            case CommandGroups.V4l2:
-                return SetV4l2Control(command, logger);
-            case CommandGroups.Resolution:
-                return SetResolution(command.Value);
-            case CommandGroups.JpegQuality:
-                return SetJpegQuality(command.Value);
-            default:
-                return -1;
-        }
+            CommandGroups.V4l2 => ValueTask.FromResult(SetV4l2Control(command, logger)),
+            CommandGroups.Resolution => SetResolutionAsync(command.Value, cancellation),
+            CommandGroups.JpegQuality => ValueTask.FromResult(SetJpegQuality(command.Value)),
+            _ => ValueTask.FromResult(-1),
+        };
     }
 
     private int SetV4l2Control(CommandRequest command, ILogger? logger)
@@ -692,7 +688,7 @@ public sealed partial class UvcSource : IFrameSource, IStillCapture
         }
     }
 
-    private int SetResolution(int index)
+    private async ValueTask<int> SetResolutionAsync(int index, CancellationToken cancellation)
     {
         var current = Formats.FirstOrDefault(f => f.Current);
         if (current is null || index < 0 || index >= current.Resolutions.Count)
@@ -711,7 +707,14 @@ public sealed partial class UvcSource : IFrameSource, IStillCapture
             }
         }
 
-        return done.Task.Wait(CommandTimeout) && done.Task.Result ? 0 : -1;
+        try
+        {
+            return await done.Task.WaitAsync(CommandTimeout, _context?.Time ?? TimeProvider.System, cancellation).ConfigureAwait(false) ? 0 : -1;
+        }
+        catch (TimeoutException)
+        {
+            return -1;
+        }
     }
 
     private void CompletePendingResolution(bool applied)
