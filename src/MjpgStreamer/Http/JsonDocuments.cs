@@ -14,6 +14,9 @@ namespace MjpgStreamer.Http;
 /// </summary>
 internal static class JsonDocuments
 {
+    /// <summary>Menus with more indexes than this are listed sparsely (no V4L2 menu is anywhere near it).</summary>
+    private const int MaxDenseMenu = 256;
+
     public static string Program(Streamer streamer)
     {
         var sb = new StringBuilder();
@@ -252,16 +255,7 @@ internal static class JsonDocuments
             Field(sb, "group", c.Group);
             if (c.Menu is { } menu)
             {
-                sb.Append(",\n\"menu\": {");
-                var firstItem = true;
-                foreach (var (index, label) in menu.OrderBy(m => m.Key))
-                {
-                    sb.Append(firstItem ? "" : ", ").Append('"').Append(index.ToString(CultureInfo.InvariantCulture)).Append("\": ");
-                    AppendString(sb, label);
-                    firstItem = false;
-                }
-
-                sb.Append('}');
+                AppendMenu(sb, c, menu);
             }
 
             sb.Append(i + 1 < controls.Count ? "\n},\n" : "\n}\n");
@@ -271,6 +265,29 @@ internal static class JsonDocuments
         {
             sb.Append('\n');
         }
+    }
+
+    /// <summary>
+    /// The original lists every index from min to max, with "" for those the driver does not have
+    /// ({"0": "", "1": "Manual Mode", "2": "", "3": "Aperture Priority Mode"}); Octolapse recognises known
+    /// cameras by comparing these menus exactly. A range too large to be a real menu lists the known items only.
+    /// </summary>
+    private static void AppendMenu(StringBuilder sb, Control control, IReadOnlyDictionary<int, string> menu)
+    {
+        sb.Append(",\n\"menu\": {");
+        var firstItem = true;
+        var dense = control.Min >= int.MinValue && control.Max - control.Min is >= 0 and < MaxDenseMenu;
+        var indexes = dense
+            ? Enumerable.Range((int)control.Min, (int)(control.Max - control.Min) + 1)
+            : menu.Keys.Order();
+        foreach (var index in indexes)
+        {
+            sb.Append(firstItem ? "" : ", ").Append('"').Append(index.ToString(CultureInfo.InvariantCulture)).Append("\": ");
+            AppendString(sb, menu.TryGetValue(index, out var label) ? label : "");
+            firstItem = false;
+        }
+
+        sb.Append('}');
     }
 
     private static StringBuilder Field(StringBuilder sb, string name, long value) =>
