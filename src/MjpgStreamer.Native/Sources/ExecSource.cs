@@ -45,7 +45,10 @@ public sealed partial class ExecSource : IFrameSource
         PluginDisplayName,
         [new OptionSpec("r", true, "r", "resolution"), OptionSpec.RestAfterDoubleDash],
         HelpText,
-        Create);
+        Create)
+    {
+        Summary = "MJPEG from a program's stdout (-r WxH -- PROGRAM ARGS...)",
+    };
 
     public string DisplayName => PluginDisplayName;
 

@@ -64,7 +64,10 @@ public sealed class FolderSource : IFrameSource
             ("[-r | --remove ]", "remove/delete JPEG file after reading"),
             ("[-n | --name ]", "ignore changes unless filename matches"),
             ("[-e | --existing ]", "serve the existing *.jpg files from the specified directory")),
-        (options, _) => Create(options));
+        (options, _) => Create(options))
+    {
+        Summary = "JPEG files from a folder (-f DIR -d SECONDS -e -r -n NAME)",
+    };
 
     public string DisplayName => PluginDisplayName;
 

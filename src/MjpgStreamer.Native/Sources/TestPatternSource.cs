@@ -60,7 +60,10 @@ public sealed partial class TestPatternSource : IFrameSource
             ("[-r | --resolution ]", "the size of the picture, WxH (640x480) or a name\n(QVGA, VGA, HD, ...), default 640x480"),
             ("[-f | --fps ]", "frames per second, 1 to 120, default 30"),
             ("[-q | --quality ]", "JPEG quality, 1 to 100, default 80")),
-        Create);
+        Create)
+    {
+        Summary = "a moving test picture with a clock (-r WxH -f FPS -q QUALITY)",
+    };
 
     public string DisplayName => PluginDisplayName;
 

@@ -1,11 +1,14 @@
+using System.Text;
+using MjpgStreamer.Plugins;
+
 namespace MjpgStreamer.CommandLine;
 
-/// <summary>The global help text (mjpg-streamer's layout, with our additions).</summary>
+/// <summary>The global help text (mjpg-streamer's layout, with our additions); the plugin lists come from <see cref="PluginTable"/>.</summary>
 internal static class Usage
 {
     public const string Hint = "Try 'mjpg_streamer -h' for more information.";
 
-    public static string Text => """
+    public static string Text => $$"""
         -----------------------------------------------------------------------
         Usage: mjpg_streamer
           -i | --input "<input-plugin.so> [parameters]"
@@ -18,14 +21,7 @@ internal static class Usage
          [--pause-warn SECONDS]: warn once about a pause longer than this (default 600)
          [--pause-frame last|placeholder]: sent about once a second while paused
         -----------------------------------------------------------------------
-        Input plugins:
-          input_uvc.so         a V4L2/UVC camera (-d DEVICE -r WxH -f FPS -y -q QUALITY ...)
-          input_raspicam.so    the Raspberry Pi camera via rpicam-vid (-x W -y H -fps FPS ...)
-          input_file.so        JPEG files from a folder (-f DIR -d SECONDS -e -r -n NAME)
-          input_testpattern.so a moving test picture with a clock (-r WxH -f FPS -q QUALITY)
-          input_exec.so        MJPEG from a program's stdout (-r WxH -- PROGRAM ARGS...)
-        Output plugins:
-          output_http.so       HTTP server (-p PORT -l ADDRESS -w FOLDER -c USER:PASS -n)
+        {{PluginLists}}
         -----------------------------------------------------------------------
         Without -i and -o it streams the first camera, else the built-in test pattern,
         on http://127.0.0.1:8080/.
@@ -46,4 +42,26 @@ internal static class Usage
         -----------------------------------------------------------------------
 
         """ + Tools.ToolCommands.UsageParagraph;
+
+    /// <summary>"Input plugins:" and "Output plugins:", one line per plugin of the table.</summary>
+    private static string PluginLists
+    {
+        get
+        {
+            var width = PluginTable.Inputs.Select(p => p.Name.Length).Concat(PluginTable.Outputs.Select(p => p.Name.Length)).Max() + 1;
+            var text = new StringBuilder("Input plugins:\n");
+            foreach (var plugin in PluginTable.Inputs)
+            {
+                text.Append("  ").Append(plugin.Name.PadRight(width)).Append(plugin.Summary).Append('\n');
+            }
+
+            text.Append("Output plugins:\n");
+            foreach (var plugin in PluginTable.Outputs)
+            {
+                text.Append("  ").Append(plugin.Name.PadRight(width)).Append(plugin.Summary).Append('\n');
+            }
+
+            return text.ToString().TrimEnd('\n');
+        }
+    }
 }

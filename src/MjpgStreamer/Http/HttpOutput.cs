@@ -29,7 +29,10 @@ internal sealed partial class HttpOutput : IOutput
         {
             var options = HttpOutputOptions.From(parsed);
             return context => new HttpOutput(context, options);
-        });
+        })
+    {
+        Summary = "HTTP server (-p PORT -l ADDRESS -w FOLDER -c USER:PASS -n)",
+    };
 
     private readonly OutputContext _context;
     private readonly HttpOutputOptions _options;

@@ -12,4 +12,8 @@ internal sealed record OutputPlugin(
     string DisplayName,
     IReadOnlyList<OptionSpec> Options,
     string Help,
-    Func<ParsedOptions, Func<OutputContext, IOutput>> Create);
+    Func<ParsedOptions, Func<OutputContext, IOutput>> Create)
+{
+    /// <summary>One line for the global help: what it is, and its main options.</summary>
+    public required string Summary { get; init; }
+}

@@ -7,16 +7,19 @@ using MjpgStreamer.Native.Sources.Uvc;
 
 namespace MjpgStreamer.Plugins;
 
-/// <summary>Every plugin there is, by name: reading this table tells you every module (no reflection).</summary>
+/// <summary>
+/// Every plugin there is, by name: reading this table tells you every module (no reflection). A new plugin
+/// is its own file plus one line here; the command line, -h and --help find it through this table.
+/// </summary>
 internal static class PluginTable
 {
     public static readonly IReadOnlyList<InputPlugin> Inputs =
     [
         UvcSource.Plugin,
+        RaspicamSource.Plugin,
         FolderSource.Plugin,
         TestPatternSource.Plugin,
         ExecSource.Plugin,
-        RaspicamSource.Plugin,
     ];
 
     public static readonly IReadOnlyList<OutputPlugin> Outputs =

@@ -49,7 +49,10 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
         PluginDisplayName,
         RaspicamOptionMap.Specs,
         PluginHelp.Format("input", PluginDisplayName, [.. RaspicamOptionMap.Rows.Select(r => (r.HelpOption, r.HelpText))]),
-        Create);
+        Create)
+    {
+        Summary = "the Raspberry Pi camera via rpicam-vid (-x W -y H -fps FPS ...)",
+    };
 
     public string DisplayName => PluginDisplayName;
 

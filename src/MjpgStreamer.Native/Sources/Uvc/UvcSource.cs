@@ -66,7 +66,10 @@ public sealed partial class UvcSource : IFrameSource, IStillCapture
         _height = options.Height;
     }
 
-    public static InputPlugin Plugin { get; } = new(PluginName, PluginDisplayName, UvcOptions.Specs, UvcOptions.Help, Create);
+    public static InputPlugin Plugin { get; } = new(PluginName, PluginDisplayName, UvcOptions.Specs, UvcOptions.Help, Create)
+    {
+        Summary = "a V4L2/UVC camera (-d DEVICE -r WxH -f FPS -y -q QUALITY ...)",
+    };
 
     /// <summary>The camera's name (V4L2 card) once it has been opened.</summary>
     public string DisplayName => Volatile.Read(ref _displayName);
