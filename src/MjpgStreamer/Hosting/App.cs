@@ -212,6 +212,9 @@ internal static partial class App
     {
         logging.SetMinimumLevel(Environment.GetEnvironmentVariable("MJPG_STREAMER_DEBUG") is "1" ? LogLevel.Debug : LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // The generic host under each HTTP output logs a failed start with the exception's stack, then throws the
+        // exception to HttpOutput.StartAsync, which reports it as one line; its other messages are debug chatter.
+        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
