@@ -1,12 +1,12 @@
 # Sourced by run.sh and test.sh: publishes the NativeAOT executable to out/release/mjpg_streamer, unless the build
-# there was made from exactly the present sources (a NativeAOT publish takes a minute even when nothing changed).
+# there was made from exactly the present sources (a NativeAOT publish takes a minute or more even when nothing changed).
 
 # One hash over every build input: the sources (paths and contents, so an added, removed or renamed file counts too),
-# the shared MSBuild files, global.json and the SDK that would build them.
+# the shared MSBuild files, global.json, this script (the publish command) and the SDK that would build them.
 publish_inputs_hash() {
     {
         dotnet --version
-        find src Directory.Build.props Directory.Packages.props global.json \( -name bin -o -name obj \) -prune -o -type f -print0 \
+        find src Directory.Build.props Directory.Packages.props global.json scripts/publish.sh \( -name bin -o -name obj \) -prune -o -type f -print0 \
             | LC_ALL=C sort -z | xargs -0 sha256sum
     } | sha256sum | cut -d' ' -f1
 }
@@ -23,7 +23,7 @@ publish_release() {
         return 0
     fi
 
-    echo "$who: publishing out/release/mjpg_streamer (NativeAOT, about a minute) ..." >&2
+    echo "$who: publishing out/release/mjpg_streamer (NativeAOT: a minute or more) ..." >&2
     # Gone while publishing: a publish that fails or is interrupted half-way must not count as done.
     rm -f "$stamp"
     if ! dotnet publish src/MjpgStreamer -c Release -o out/release --nologo -v quiet >out/publish.log 2>&1; then
