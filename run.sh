@@ -15,5 +15,8 @@ ensure_packages libturbojpeg0 gcc
     publish_release run.sh
 )
 
-echo "run.sh: mjpg_streamer will listen on $("$here/scripts/listen-url.sh" "$@")" >&2
+url="$("$here/scripts/listen-url.sh" "$@")"
+if [ -n "$url" ]; then
+    echo "run.sh: mjpg_streamer will listen on $url" >&2
+fi
 exec "$here/out/release/mjpg_streamer" "$@"
