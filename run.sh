@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Builds mjpg_streamer (Release, NativeAOT) into out/release and runs it with the given arguments.
-# Without arguments it streams the first camera, else the built-in test pattern, on http://127.0.0.1:8080/.
+# Builds mjpg_streamer (Release, NativeAOT) into out/release, unless it is up to date, and runs it with the given
+# arguments. Without arguments it streams the first camera, else the built-in test pattern, on http://127.0.0.1:8080/.
+# Works from any working directory; relative paths in the arguments are taken from the caller's.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-cd "$here"
 . "$here/scripts/deps.sh"
+. "$here/scripts/publish.sh"
 ensure_packages libturbojpeg0 gcc
 
-out="$here/out/release"
-if ! dotnet publish src/MjpgStreamer -c Release -o "$out" --nologo -v quiet >"$here/out/publish.log" 2>&1; then
-    cat "$here/out/publish.log" >&2
-    echo "run.sh: the build failed (log above)" >&2
-    exit 1
-fi
+# The build runs in the repository; the server in the caller's directory (-w www, -f folder stay relative to it).
+# (dotnet reads global.json from its working directory.)
+(
+    cd "$here"
+    publish_release run.sh
+)
 
-echo "run.sh: mjpg_streamer will listen on $(scripts/listen-url.sh "$@")" >&2
-exec "$out/mjpg_streamer" "$@"
+url="$("$here/scripts/listen-url.sh" "$@")"
+if [ -n "$url" ]; then
+    echo "run.sh: mjpg_streamer will listen on $url" >&2
+fi
+exec "$here/out/release/mjpg_streamer" "$@"

@@ -4,18 +4,14 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 . "$here/scripts/deps.sh"
+. "$here/scripts/publish.sh"
 ensure_packages libturbojpeg0 libturbojpeg0-dev ffmpeg build-essential curl
 
 # The fake camera the V4L2 tests stream from (no camera or kernel module needed).
 echo "test.sh: building the fake camera library ..." >&2
 make -s -C tests/native/fakecam
 
-mkdir -p out
-echo "test.sh: publishing the executable (NativeAOT) ..." >&2
-if ! dotnet publish src/MjpgStreamer -c Release -o out/release --nologo -v quiet >out/publish.log 2>&1; then
-    cat out/publish.log >&2
-    exit 1
-fi
+publish_release test.sh
 export MJPG_STREAMER_EXE="$here/out/release/mjpg_streamer"
 
 status=0

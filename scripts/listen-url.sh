@@ -1,5 +1,14 @@
 #!/usr/bin/env bash
-# Prints the URL the first output_http.so of an mjpg_streamer command line will listen on.
+# Prints the URL the first output_http.so of an mjpg_streamer command line will listen on; nothing when the command
+# line starts no server (help, version, a helper verb such as 'mjpg_streamer pause').
+case "${1:-}" in
+    [a-z]*) exit 0 ;;
+esac
+for arg in "$@"; do
+    case "$arg" in
+        -h|--h*|-v|--v*) exit 0 ;;
+    esac
+done
 port=8080
 host=127.0.0.1
 if [ $# -gt 0 ]; then

@@ -175,20 +175,25 @@ internal static partial class App
             pause.Start();
             foreach (var input in streamer.Inputs)
             {
-                input.Start();
+                await StartPlugin(logger, input.Plugin, () =>
+                {
+                    input.Start();
+                    return Task.CompletedTask;
+                });
             }
 
-            foreach (var output in streamer.Outputs)
-            {
-                await output.StartAsync(stopping.Token);
-            }
-
-            Background.Report("ok");
+            // SIGINT/SIGTERM while an output starts is a clean stop too.
             try
             {
+                foreach (var output in streamer.Outputs)
+                {
+                    await StartPlugin(logger, output.Plugin, () => output.StartAsync(stopping.Token));
+                }
+
+                Background.Report("ok");
                 await Task.Delay(Timeout.Infinite, stopping.Token);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
             }
 
@@ -208,10 +213,31 @@ internal static partial class App
         }
     }
 
+    /// <summary>
+    /// A plugin's start fails with one line, whatever layer the failure comes from: the plugins turn the failures they
+    /// expect (a busy port, a missing folder) into StartupException; anything else is named here with its message,
+    /// and its stack goes to the debug log only (MJPG_STREAMER_DEBUG=1).
+    /// </summary>
+    private static async Task StartPlugin(ILogger logger, string plugin, Func<Task> start)
+    {
+        try
+        {
+            await start();
+        }
+        catch (Exception ex) when (ex is not StartupException and not OperationCanceledException)
+        {
+            LogStartFailed(logger, plugin, ex);
+            throw new StartupException($"{plugin}: cannot start: {ex.Message}");
+        }
+    }
+
     private static ILoggerFactory CreateLoggerFactory() => LoggerFactory.Create(logging =>
     {
         logging.SetMinimumLevel(Environment.GetEnvironmentVariable("MJPG_STREAMER_DEBUG") is "1" ? LogLevel.Debug : LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // The generic host under each HTTP output logs a failed start with the exception's stack, then throws the
+        // exception to HttpOutput.StartAsync, which reports it as one line; its other messages are debug chatter.
+        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
@@ -226,4 +252,7 @@ internal static partial class App
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "stopping")]
     private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "{Plugin} failed to start")]
+    private static partial void LogStartFailed(ILogger logger, string plugin, Exception exception);
 }

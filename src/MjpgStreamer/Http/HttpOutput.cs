@@ -96,13 +96,10 @@ internal sealed partial class HttpOutput : IOutput
         {
             await app.StartAsync(cancellation);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or SocketException)
         {
             await app.DisposeAsync();
-            var reason = ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("in use", StringComparison.OrdinalIgnoreCase)
-                ? "Address already in use"
-                : ex.Message;
-            throw new StartupException($"{Plugin}: cannot listen on port {_options.Port} ({reason})");
+            throw BindFailure(ex, addresses);
         }
 
         _app = app;
@@ -114,6 +111,34 @@ internal sealed partial class HttpOutput : IOutput
         }
 
         LogSettings(_logger, Id, _options.WwwFolder ?? "disabled", _options.Credentials is null ? "disabled" : "enabled", _options.NoCommands ? "disabled" : "enabled");
+    }
+
+    /// <summary>
+    /// Kestrel's bind failure as the one line a user needs: a busy port comes wrapped in IOException (Kestrel's
+    /// AddressInUseException), an address that is not this machine's as the bare SocketException.
+    /// </summary>
+    private StartupException BindFailure(Exception ex, IReadOnlyList<IPAddress>? addresses)
+    {
+        var socket = ex as SocketException;
+        for (var inner = ex.InnerException; socket is null && inner is not null; inner = inner.InnerException)
+        {
+            socket = inner as SocketException;
+        }
+
+        var port = _options.Port;
+        var on = _options.Listen is null ? "" : $" on {_options.Listen}";
+        var message = socket?.SocketErrorCode switch
+        {
+            SocketError.AddressAlreadyInUse => $"port {port}{on} is in use",
+            SocketError.AddressNotAvailable when addresses is not null && IPAddress.TryParse(_options.Listen!.Trim('[', ']'), out _)
+                => $"{_options.Listen} is not an address of this machine",
+            SocketError.AddressNotAvailable when addresses is not null
+                => $"'{_options.Listen}' ({string.Join(", ", addresses)}) is not an address of this machine",
+            SocketError.AccessDenied when port < 1024 => $"no permission to listen on port {port}{on} (ports below 1024 need root or CAP_NET_BIND_SERVICE)",
+            { } code => $"cannot listen on port {port}{on}: {socket!.Message} ({code})",
+            null => $"cannot listen on port {port}{on}: {ex.Message}",
+        };
+        return new StartupException($"{Plugin}: {message}");
     }
 
     private IReadOnlyList<IPAddress>? ResolveListenAddresses()

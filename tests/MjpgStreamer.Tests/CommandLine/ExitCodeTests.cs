@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using MjpgStreamer.Tests.Infrastructure;
 
 namespace MjpgStreamer.Tests.CommandLine;
@@ -70,26 +68,5 @@ public sealed class ExitCodeTests
         var run = await ProgramRun.RunAsync(args);
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("too many input plugins", run.Stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_port_in_use_exits_1_with_one_line()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var run = await ProgramRun.RunAsync("-i", "input_testpattern.so", "-o", $"output_http.so -p {port} -l 127.0.0.1");
-        Assert.Equal(1, run.ExitCode);
-        var errorLines = run.Stderr.Split('\n').Where(l => l.StartsWith("mjpg_streamer:", StringComparison.Ordinal)).ToList();
-        Assert.Single(errorLines);
-        Assert.Contains($"cannot listen on port {port} (Address already in use)", errorLines[0], StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_missing_www_folder_exits_1()
-    {
-        var run = await ProgramRun.RunAsync("-i", "input_testpattern.so", "-o", "output_http.so -p 0 -l 127.0.0.1 -w /nonexistent/www");
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("www folder '/nonexistent/www' does not exist", run.Stderr, StringComparison.Ordinal);
     }
 }

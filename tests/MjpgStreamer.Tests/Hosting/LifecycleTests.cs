@@ -91,7 +91,7 @@ public sealed class LifecycleTests
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         var run = await ProgramRun.RunAsync("--pause-file", "none", "-b", "-i", "input_testpattern.so", "-o", $"output_http.so -p {port} -l 127.0.0.1");
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("Address already in use", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal($"mjpg_streamer: output_http.so: port {port} on 127.0.0.1 is in use\n", run.Stderr);
     }
 
     [Fact]
