@@ -2,7 +2,7 @@ using System.Buffers.Text;
 
 namespace MjpgStreamer.Core.Mjpeg;
 
-/// <summary>mjpg-streamer's multipart/x-mixed-replace framing (spec §5.6), written without allocation.</summary>
+/// <summary>mjpg-streamer's multipart/x-mixed-replace framing, byte for byte (boundary, part headers, the next boundary right after each JPEG), written without allocation.</summary>
 public static class MultipartFormat
 {
     public const string Boundary = "boundarydonotcross";

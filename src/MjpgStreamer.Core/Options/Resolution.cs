@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace MjpgStreamer.Core.Options;
 
-/// <summary>mjpg-streamer's resolution names (spec §2.5) and WxH.</summary>
+/// <summary>mjpg-streamer's resolution names (QVGA, VGA, HD, FHD, …: the README lists them) and WxH.</summary>
 public static class Resolution
 {
     private static readonly Dictionary<string, (int, int)> Names = new(StringComparer.Ordinal)

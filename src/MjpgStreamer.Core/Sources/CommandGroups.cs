@@ -1,6 +1,6 @@
 namespace MjpgStreamer.Core.Sources;
 
-/// <summary>The "group" of ?action=command (spec §7.1): which kind of setting a command changes.</summary>
+/// <summary>The "group" of ?action=command, numbered as the original numbers them: which kind of setting a command changes.</summary>
 public static class CommandGroups
 {
     /// <summary>Plugin-defined controls (output_file's snapshot).</summary>

@@ -7,7 +7,9 @@ namespace MjpgStreamer.Native.V4l2;
 /// Resolves the library name "v4l2sys" used by <see cref="V4l2Native"/>: the library named by
 /// MJPG_STREAMER_V4L2_LIB when it is set and non-empty (a fake camera for tests), otherwise the main program's
 /// global symbol scope, which holds libc's open/ioctl/mmap/poll and also any LD_PRELOADed shim (binding to
-/// "libc" directly would bypass a preload: see docs on dlsym scopes in dotnet-measurements.md §4).
+/// "libc" directly would bypass a preload: the runtime binds a P/Invoke with dlopen("libc.so.6") and a
+/// handle-scoped dlsym, which searches only libc and its dependencies, never a preloaded object, whereas
+/// NativeLibrary.GetMainProgramHandle() is dlopen(NULL), the global scope with preloads included).
 /// </summary>
 /// <remarks>
 /// NativeLibrary.SetDllImportResolver may be called only once per assembly, so this is the assembly's only

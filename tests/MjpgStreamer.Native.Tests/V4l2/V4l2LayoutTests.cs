@@ -159,7 +159,7 @@ public sealed class V4l2LayoutTests
     [Fact]
     public void KnownFigures_FromTheMeasurementNotes()
     {
-        // dotnet-measurements.md §4, measured under qemu: a second, independent source for the headline numbers.
+        // Measured once under qemu on each architecture: a second, independent source for the headline numbers.
         Assert.Equal(88, V4l2BufferLayout.For(new V4l2Abi(8, 8)).Size);
         Assert.Equal(68, V4l2BufferLayout.For(new V4l2Abi(4, 4)).Size);
         Assert.Equal(80, V4l2BufferLayout.For(new V4l2Abi(4, 8)).Size);
