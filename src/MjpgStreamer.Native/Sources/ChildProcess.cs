@@ -449,7 +449,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 }
 
 /// <summary>A program could not be started (not found, not executable, no descriptors left); the message is one line.</summary>
-internal sealed class ChildStartException(string program, string why) : Exception($"cannot start {program}: {why}")
+public sealed class ChildStartException(string program, string why) : Exception($"cannot start {program}: {why}")
 {
     /// <summary>Why, without the program (the strerror text).</summary>
     public string Why { get; } = why;

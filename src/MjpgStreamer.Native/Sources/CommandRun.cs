@@ -10,7 +10,7 @@ namespace MjpgStreamer.Native.Sources;
 /// signal) the command and everything it started are stopped as every child is. Used by -still_command in the server
 /// and by "mjpg_streamer still --command".
 /// </summary>
-internal static class CommandRun
+public static class CommandRun
 {
     /// <summary>The most bytes kept from a command's stdout (a 64 MP JPEG is well under this).</summary>
     public const int MaxOutputBytes = 64 * 1024 * 1024;
