@@ -54,14 +54,42 @@ internal static class ProcessTree
         return result;
     }
 
+    /// <summary>The live members of process group <paramref name="pgid"/> other than its leader (zombies are left out).</summary>
+    public static List<ProcessId> GroupMembers(int pgid)
+    {
+        var members = new List<ProcessId>();
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate)
+                    && candidate != pgid
+                    && TryReadStat(candidate, out _, out var group, out var startTime)
+                    && group == pgid)
+                {
+                    members.Add(new ProcessId(candidate, startTime));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // /proc unreadable: the signals to the group still reach them.
+        }
+
+        return members;
+    }
+
     /// <summary>True while the process exists and is the one that was seen (same start time).</summary>
     public static bool IsAlive(ProcessId process) =>
         TryReadStat(process.Pid, out _, out var startTime) && startTime == process.StartTime;
 
     /// <summary>Parent pid and start time (clock ticks since boot) from /proc/PID/stat.</summary>
-    public static bool TryReadStat(int pid, out int parent, out long startTime)
+    public static bool TryReadStat(int pid, out int parent, out long startTime) => TryReadStat(pid, out parent, out _, out startTime);
+
+    private static bool TryReadStat(int pid, out int parent, out int group, out long startTime)
     {
         parent = 0;
+        group = 0;
         startTime = 0;
         string stat;
         try
@@ -82,23 +110,28 @@ internal static class ProcessTree
 
         var fields = stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
-        // fields[0] is field 3 (state): ppid is field 4, starttime field 22. A zombie is as good as gone.
+        // fields[0] is field 3 (state): ppid is field 4, pgrp field 5, starttime field 22. A zombie is as good as gone.
         return fields.Length > 19
             && fields[0] != "Z"
             && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out parent)
+            && int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out group)
             && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out startTime);
     }
 
     /// <summary>
-    /// Stops (SIGSTOP) a process and all its descendants, so none can start another process between our
-    /// looking and our signalling (a shell would otherwise leave an orphan behind). Returns the descendants;
-    /// the caller sends SIGTERM (and SIGCONT) or SIGKILL next.
+    /// Stops (SIGSTOP) the process group <paramref name="pid"/> leads, the process itself and all its descendants,
+    /// so none can start another process between our looking and our signalling (a shell would otherwise leave an
+    /// orphan behind). Returns the descendants and the other group members; the caller sends SIGTERM (and SIGCONT)
+    /// or SIGKILL next.
     /// </summary>
     public static List<ProcessId> Freeze(int pid)
     {
+        // The group in one call: the kernel lets no member fork past a signal sent to its group. Descendants that
+        // left the group (setsid, setpgid) are found in /proc below.
+        _ = Interop.LibcSignals.Kill(-pid, Interop.LibcSignals.SigStop);
         _ = Interop.LibcSignals.Kill(pid, Interop.LibcSignals.SigStop);
         var seen = new HashSet<int>();
-        var descendants = new List<ProcessId>();
+        var found = new List<ProcessId>();
         for (var round = 0; round < 20; round++)
         {
             var added = false;
@@ -107,7 +140,7 @@ internal static class ProcessTree
                 if (seen.Add(descendant.Pid))
                 {
                     _ = Interop.LibcSignals.Kill(descendant.Pid, Interop.LibcSignals.SigStop);
-                    descendants.Add(descendant);
+                    found.Add(descendant);
                     added = true;
                 }
             }
@@ -118,6 +151,8 @@ internal static class ProcessTree
             }
         }
 
-        return descendants;
+        // Members whose parent has exited are no longer descendants, but are ours (and already stopped).
+        found.AddRange(GroupMembers(pid).Where(member => seen.Add(member.Pid)));
+        return found;
     }
 }

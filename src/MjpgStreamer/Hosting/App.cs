@@ -151,12 +151,13 @@ internal static partial class App
         {
             var (spec, source, stillCommand) = inputs[i];
             var placeholders = new Native.Sources.PlaceholderFrames();
-            streamer.Inputs.Add(new CameraStream(i, spec.Name, spec.RawArgs, source, time, loggerFactory.CreateLogger($"input_{i}"))
+            var inputLogger = loggerFactory.CreateLogger($"input_{i}");
+            streamer.Inputs.Add(new CameraStream(i, spec.Name, spec.RawArgs, source, time, inputLogger)
             {
                 PauseFrame = options.PauseFrame,
                 PausedPicture = (width, height) => placeholders.Render("PAUSED", "", width, height),
                 StillCommand = stillCommand,
-                RunStillCommand = Native.Sources.CommandRun.RunStillAsync,
+                RunStillCommand = (argv, cancellation) => Native.Sources.CommandRun.RunStillAsync(argv, inputLogger, time, cancellation),
             });
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
 using MjpgStreamer.Core.Mjpeg;
 using MjpgStreamer.Core.Options;
 using MjpgStreamer.Core.Pause;
@@ -213,7 +214,7 @@ internal static class StillCommand
                     file.Vacate();
                 }
 
-                outcome = await RunCommandAsync(argv, keepStdout: !toFile, stop.Token).ConfigureAwait(false);
+                outcome = await RunCommandAsync(argv, keepStdout: !toFile, time, stop.Token).ConfigureAwait(false);
                 failure = Judge(outcome, program, toFile, options.Timeout);
             }
             catch (ToolFailureException e)
@@ -285,13 +286,14 @@ internal static class StillCommand
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
 
-    private static async Task<CommandRun.Outcome> RunCommandAsync(IReadOnlyList<string> argv, bool keepStdout, CancellationToken stop)
+    private static async Task<CommandRun.Outcome> RunCommandAsync(IReadOnlyList<string> argv, bool keepStdout, TimeProvider time, CancellationToken stop)
     {
         try
         {
-            return await CommandRun.RunAsync(argv, keepStdout, stop).ConfigureAwait(false);
+            // No log: this verb prints nothing but its one error line (Octolapse fails a script that writes to stderr).
+            return await CommandRun.RunAsync(argv, keepStdout, "still", NullLogger.Instance, time, stop).ConfigureAwait(false);
         }
-        catch (CommandStartException e)
+        catch (ChildStartException e)
         {
             throw new ToolFailureException(e.Message);
         }
