@@ -69,14 +69,21 @@ internal sealed partial class ClientRegistry : IDisposable
         }
     }
 
+    /// <summary>The clients connected now (a copy).</summary>
+    public IReadOnlyList<StreamClient> Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _clients];
+            }
+        }
+    }
+
     public void WriteState(Utf8JsonWriter w)
     {
-        StreamClient[] clients;
-        lock (_gate)
-        {
-            clients = [.. _clients];
-        }
-
+        var clients = Current;
         w.WriteStartArray("clients");
         foreach (var c in clients)
         {

@@ -5,7 +5,7 @@ using MjpgStreamer.Core.Sources;
 namespace MjpgStreamer.Http;
 
 /// <summary>
-/// Parses ?action=command parameters (spec §7.2): the run of [A-Za-z0-9_-=&amp;%./] after the action, cut to
+/// Parses ?action=command parameters as the original does: the run of [A-Za-z0-9_-=&amp;%./] after the action, cut to
 /// 100 characters and %-decoded; id= is required and echoed back as its token.
 /// </summary>
 internal static class CommandParser

@@ -57,6 +57,9 @@ internal sealed partial class HttpOutput : IOutput
 
     public string DisplayName => "HTTP output plugin";
 
+    /// <summary>The stream clients and their stall watchdog (the in-process tests look at them).</summary>
+    public ClientRegistry Clients => _clients;
+
     /// <summary>The TCP port bound (differs from -p when -p 0 was given).</summary>
     public int BoundPort { get; private set; }
 

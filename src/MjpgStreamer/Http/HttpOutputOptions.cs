@@ -2,7 +2,7 @@ using MjpgStreamer.Core.Options;
 
 namespace MjpgStreamer.Http;
 
-/// <summary>output_http.so's options.</summary>
+/// <summary>output_http.so's options: the original's letters, long names and help text.</summary>
 internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFolder, string? Credentials, bool NoCommands)
 {
     public static readonly IReadOnlyList<OptionSpec> Specs =

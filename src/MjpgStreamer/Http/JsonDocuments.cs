@@ -9,7 +9,7 @@ using MjpgStreamer.Plugins;
 namespace MjpgStreamer.Http;
 
 /// <summary>
-/// program.json, input.json and output.json in the original's format (spec §6: every number a string,
+/// program.json, input.json and output.json in the original's format (every number a string,
 /// its line breaks), and our /state.
 /// </summary>
 internal static class JsonDocuments

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace MjpgStreamer.Http;
 
-/// <summary>What a request asks for, decided from its method and raw target (spec §5.2, with our improvements).</summary>
+/// <summary>What a request asks for, decided from its method and raw target: the original's rules, with our improvements (docs/compatibility.md).</summary>
 internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
 {
     public static RequestRoute From(string method, string rawTarget)

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace MjpgStreamer.Http;
 
-/// <summary>mjpg-streamer's response headers and error pages (spec §5.4).</summary>
+/// <summary>mjpg-streamer's response headers and error pages, byte for byte as the original sends them.</summary>
 internal static class Responses
 {
     public const string ServerName = "MJPG-Streamer/0.2";

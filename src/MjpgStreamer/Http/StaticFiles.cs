@@ -1,7 +1,7 @@
 namespace MjpgStreamer.Http;
 
 /// <summary>
-/// The original's static-file rules (spec §5.7): the name is the run of [A-Za-z0-9._-] after the first
+/// The original's static-file rules: the name is the run of [A-Za-z0-9._-] after the first
 /// "/", cut to 100 characters, so it can never leave the folder (no "/", no "%", no decoding).
 /// </summary>
 internal static class StaticFiles

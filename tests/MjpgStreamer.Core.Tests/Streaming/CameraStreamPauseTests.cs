@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MjpgStreamer.Core.Frames;
-using MjpgStreamer.Core.Pause;
 using MjpgStreamer.Core.Sources;
 using MjpgStreamer.Core.Streaming;
 
@@ -43,14 +42,11 @@ public sealed class CameraStreamPauseTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    /// <summary>Waits, bounded, for the input's state: a signal from SourceContext, not a poll.</summary>
+    private static async Task WaitForAsync(CameraStream stream, InputState state)
     {
         using var bound = new CancellationTokenSource(Bound);
-        while (!condition())
-        {
-            Assert.False(bound.IsCancellationRequested, "timed out waiting until " + what);
-            await Task.Delay(5);
-        }
+        await stream.Context.WaitForStateAsync(state, bound.Token);
     }
 
     private static CameraStream NewStream(RecordingSource source, TimeProvider time, PauseFrame mode = PauseFrame.Last) =>
@@ -66,16 +62,17 @@ public sealed class CameraStreamPauseTests
         var source = new RecordingSource();
         await using var stream = NewStream(source, TimeProvider.System);
         stream.Start();
-        await WaitUntilAsync(() => stream.Context.State == InputState.Streaming, "streaming");
+        await WaitForAsync(stream, InputState.Streaming);
 
         stream.SetPaused(true, "lock file /x");
-        await WaitUntilAsync(() => stream.Context.State == InputState.Released, "released");
+        await WaitForAsync(stream, InputState.Released);
         Assert.False(source.Holding);
         Assert.Equal("lock file /x", stream.Context.Reason);
         Assert.NotNull(stream.PausedSince);
 
         stream.SetPaused(false, "");
-        await WaitUntilAsync(() => stream.Context.State == InputState.Streaming && source.Runs == 2, "streaming again");
+        await WaitForAsync(stream, InputState.Streaming);
+        Assert.Equal(2, source.Runs);
         Assert.True(source.Holding);
         Assert.Null(stream.PausedSince);
     }
@@ -87,12 +84,12 @@ public sealed class CameraStreamPauseTests
         var source = new RecordingSource();
         await using var stream = NewStream(source, time);
         stream.Start();
-        await WaitUntilAsync(() => stream.Context.State == InputState.Streaming, "streaming");
+        await WaitForAsync(stream, InputState.Streaming);
         using var watch = new CancellationTokenSource(Bound);
         using var subscriber = stream.Hub.Subscribe(watch.Token, startWithCurrent: false);
 
         stream.SetPaused(true, "test");
-        await WaitUntilAsync(() => stream.Context.State == InputState.Released, "released");
+        await WaitForAsync(stream, InputState.Released);
         var received = new List<Frame>();
         for (var second = 0; second < 3; second++)
         {
@@ -119,7 +116,7 @@ public sealed class CameraStreamPauseTests
         var source = new RecordingSource();
         await using var stream = NewStream(source, time, PauseFrame.Placeholder);
         stream.Start();
-        await WaitUntilAsync(() => stream.Context.State == InputState.Streaming, "streaming");
+        await WaitForAsync(stream, InputState.Streaming);
         using var watch = new CancellationTokenSource(Bound);
         using var subscriber = stream.Hub.Subscribe(watch.Token, startWithCurrent: false);
 
@@ -140,92 +137,7 @@ public sealed class CameraStreamPauseTests
         stream.SetPaused(true, "lock file present at start");
         stream.Start();
 
-        await WaitUntilAsync(() => stream.Context.State == InputState.Released, "released");
+        await WaitForAsync(stream, InputState.Released);
         Assert.Equal(0, source.Runs);
-    }
-
-    [Fact]
-    public async Task Coordinator_FileAndHttpPausesAreIndependent()
-    {
-        var folder = Directory.CreateTempSubdirectory("mjpg-pause-");
-        try
-        {
-            var lockFile = Path.Combine(folder.FullName, "paused.lock");
-            var source = new RecordingSource();
-            await using var stream = NewStream(source, TimeProvider.System);
-            var time = new FakeTimeProvider();
-            using var coordinator = new PauseCoordinator([stream], lockFile, TimeSpan.FromSeconds(600), time, NullLogger.Instance);
-            coordinator.Start();
-            stream.Start();
-            await WaitUntilAsync(() => stream.Context.State == InputState.Streaming, "streaming");
-
-            File.WriteAllText(lockFile, "");
-            time.Advance(PauseCoordinator.PollInterval);
-            Assert.Equal("file", coordinator.Status.Source);
-            await WaitUntilAsync(() => stream.Context.State == InputState.Released, "released by the file");
-
-            coordinator.SetHttpPaused(true);
-            coordinator.SetHttpPaused(false);
-            Assert.True(coordinator.Status.Paused);
-
-            coordinator.SetHttpPaused(true);
-            File.Delete(lockFile);
-            time.Advance(PauseCoordinator.PollInterval);
-            Assert.Equal("http", coordinator.Status.Source);
-
-            coordinator.SetHttpPaused(false);
-            Assert.False(coordinator.Status.Paused);
-            await WaitUntilAsync(() => stream.Context.State == InputState.Streaming, "streaming again");
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
-    }
-
-    [Fact]
-    public async Task Coordinator_WarnsAboutALongPause_Once_AndShowsIt()
-    {
-        var folder = Directory.CreateTempSubdirectory("mjpg-pause-");
-        try
-        {
-            var lockFile = Path.Combine(folder.FullName, "paused.lock");
-            File.WriteAllText(lockFile, "");
-            var source = new RecordingSource();
-            await using var stream = NewStream(source, TimeProvider.System);
-            var time = new FakeTimeProvider();
-            var logger = new CountingLogger();
-            using var coordinator = new PauseCoordinator([stream], lockFile, TimeSpan.FromSeconds(60), time, logger);
-            coordinator.Start();
-            Assert.Null(coordinator.Status.Warning);
-
-            time.Advance(TimeSpan.FromSeconds(61));
-            time.Advance(TimeSpan.FromSeconds(10));
-
-            Assert.Contains("left behind", coordinator.Status.Warning, StringComparison.Ordinal);
-            Assert.Equal(1, logger.Warnings);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
-    }
-
-    private sealed class CountingLogger : Microsoft.Extensions.Logging.ILogger
-    {
-        public int Warnings { get; private set; }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning)
-            {
-                Warnings++;
-            }
-        }
     }
 }

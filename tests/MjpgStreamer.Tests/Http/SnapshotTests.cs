@@ -19,10 +19,7 @@ public sealed class SnapshotTests
         var frame = File.ReadAllBytes(Path.Combine(TestMedia.FramesFolder, "frame_007.jpg"));
         File.WriteAllBytes(Path.Combine(folder, "tmp.part"), frame);
         File.Move(Path.Combine(folder, "tmp.part"), Path.Combine(folder, "one.jpg"));
-        for (var i = 0; i < 100 && !(await HttpBehaviourTests.GetStateAsync(server.Port)).Contains("\"frames\": 1", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.UntilAsync(async () => (await HttpBehaviourTests.GetStateAsync(server.Port)).Contains("\"frames\": 1", StringComparison.Ordinal), "the input has read the file");
 
         var stale = await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot");
         Assert.Equal(200, stale.Status);

@@ -23,17 +23,14 @@ public static class ServerState
     /// <summary>Waits until input <paramref name="input"/> reports the state (and a reason containing the text).</summary>
     public static async Task WaitForAsync(ServerProcess server, string state, string reasonPart = "", int input = 0, TimeSpan? wait = null, string extraHeaders = "")
     {
-        var deadline = DateTime.UtcNow + (wait ?? DefaultWait);
-        while (true)
-        {
-            var current = await InputAsync(server, input, extraHeaders);
-            if (current.GetProperty("state").GetString() == state && Reason(current).Contains(reasonPart, StringComparison.Ordinal))
+        var current = default(JsonElement);
+        await Eventually.UntilAsync(
+            async () =>
             {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"state stayed {current}, expected {state} '{reasonPart}'\n{server.Stderr}");
-            await Task.Delay(10);
-        }
+                current = await InputAsync(server, input, extraHeaders);
+                return current.GetProperty("state").GetString() == state && Reason(current).Contains(reasonPart, StringComparison.Ordinal);
+            },
+            () => $"input {input} is {state} '{reasonPart}'; it stayed {current}\n{server.Stderr}",
+            wait ?? DefaultWait);
     }
 }

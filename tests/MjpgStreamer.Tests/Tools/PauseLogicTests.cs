@@ -87,7 +87,7 @@ public sealed class PauseLogicTests : IDisposable
     [Fact]
     public async Task Polling_goes_on_every_20_ms_until_the_time_limit_then_names_the_last_states()
     {
-        var time = new FakeTimeProvider();
+        var time = new WatchedClock();
         var answered = 0;
         using var handler = new Handler((_, _) =>
         {
@@ -99,13 +99,11 @@ public sealed class PauseLogicTests : IDisposable
         var pause = PauseCommand.RunAsync(PauseVerb.Pause, options, time, handler);
         await handler.FirstRequest.WaitAsync(TimeSpan.FromSeconds(10));
 
-        // Step the clock in poll-sized steps up to the limit; a step that comes before the next delay is armed only
-        // costs that poll, so the count of requests varies, the outcome does not.
+        // Step the clock in poll-sized steps up to the limit, each once the command has armed its next poll.
         for (var step = 0; step < 50 && !pause.IsCompleted; step++)
         {
-            var before = Volatile.Read(ref answered);
+            await Eventually.UntilAsync(() => pause.IsCompleted || time.TimersCreated(PauseCommand.PollInterval) > step, "the next poll is armed");
             time.Advance(PauseCommand.PollInterval);
-            await WaitUntilAsync(() => pause.IsCompleted || Volatile.Read(ref answered) > before);
         }
 
         var error = await Assert.ThrowsAsync<ToolFailureException>(() => pause.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -134,16 +132,6 @@ public sealed class PauseLogicTests : IDisposable
 
     private static HttpResponseMessage JsonAnswer(string json) =>
         new(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-
-    /// <summary>A bounded wait for a condition another thread makes true (no fixed sleep).</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(1);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(1);
-        }
-    }
 
     private ToolOptions Options(TimeSpan timeout) =>
         new(Path.Combine(_folder, "paused.lock"), new Uri("http://127.0.0.1:8080/"), timeout, Help: false);

@@ -180,7 +180,7 @@ public sealed class StillCommandModeTests : IDisposable
         var stderr = helper.StandardError.ReadToEndAsync();
         try
         {
-            await WaitUntilAsync(() => File.Exists(Marker("child.pid")) && new FileInfo(Marker("child.pid")).Length > 0);
+            await Eventually.UntilAsync(() => File.Exists(Marker("child.pid")) && new FileInfo(Marker("child.pid")).Length > 0, "the still command wrote its child's pid");
             Assert.True(File.Exists(LockFile));
             var kill = await ProgramRun.RunToolAsync("kill", "-TERM", helper.Id.ToString(CultureInfo.InvariantCulture));
             Assert.Equal(0, kill.ExitCode);
@@ -298,16 +298,5 @@ public sealed class StillCommandModeTests : IDisposable
         // A zombie waiting for its reaper counts as gone.
         var stat = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat";
         Assert.True(!File.Exists(stat) || File.ReadAllText(stat).Split(") ")[1].StartsWith('Z'), $"process {pid} still runs");
-    }
-
-    /// <summary>A bounded wait for something another process makes true.</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
-            await Task.Delay(10);
-        }
     }
 }

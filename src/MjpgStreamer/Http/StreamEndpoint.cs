@@ -1,0 +1,98 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MjpgStreamer.Core.Mjpeg;
+using MjpgStreamer.Plugins;
+
+namespace MjpgStreamer.Http;
+
+/// <summary>
+/// ?action=stream: the multipart stream of one input. Each client reads at its own pace from the input's hub
+/// (a slow one skips frames, never slows another) and is listed in the registry, whose watchdog drops it
+/// once a write has been pending for 30 s.
+/// </summary>
+internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, ClientRegistry clients, ILogger logger)
+{
+    public async Task HandleAsync(HttpContext context, int inputNumber, string rawTarget)
+    {
+        if (inputNumber >= streamer.Inputs.Count)
+        {
+            await Responses.WriteErrorAsync(context, 404, "Invalid input plugin number");
+            return;
+        }
+
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.Headers.AccessControlAllowOrigin = "*";
+        Responses.SetStandardHeaders(response);
+        response.ContentType = MultipartFormat.ContentType;
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        var input = streamer.Inputs[inputNumber];
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, streamer.Stopping);
+        var token = stop.Token;
+        var writer = response.BodyWriter;
+        var client = new StreamClient(context, rawTarget, streamer.Time);
+        clients.Add(client);
+        LogClientConnected(logger, outputId, client.Remote, rawTarget);
+        try
+        {
+            // Headers and the first boundary go out at once, before any frame exists (as the original).
+            writer.Write(MultipartFormat.FirstBoundary);
+            await writer.FlushAsync(token);
+            using var subscriber = input.Hub.Subscribe(token);
+            while (!token.IsCancellationRequested)
+            {
+                var frame = await subscriber.NextAsync();
+                if (frame is null)
+                {
+                    continue;
+                }
+
+                int sent;
+                try
+                {
+                    var header = writer.GetSpan(MultipartFormat.MaxPartHeaderLength);
+                    var headerLength = MultipartFormat.WritePartHeader(header, frame.Length, frame.TimestampUs);
+                    writer.Advance(headerLength);
+                    writer.Write(frame.Span);
+                    writer.Write(MultipartFormat.BoundaryAfterFrame);
+                    sent = headerLength + frame.Length + MultipartFormat.BoundaryAfterFrame.Length;
+                }
+                finally
+                {
+                    frame.Release();
+                }
+
+                client.WriteStarted(streamer.Time.GetTimestamp());
+                var result = await writer.FlushAsync(token);
+                client.FrameSent(sent);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException)
+        {
+            // The peer closed the connection.
+        }
+        finally
+        {
+            clients.Remove(client);
+            LogClientDisconnected(logger, outputId, client.Remote, client.BytesSent);
+        }
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} connected ({Path})")]
+    private static partial void LogClientConnected(ILogger logger, int outputId, string remote, string path);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} left after {Bytes} bytes")]
+    private static partial void LogClientDisconnected(ILogger logger, int outputId, string remote, long bytes);
+}
