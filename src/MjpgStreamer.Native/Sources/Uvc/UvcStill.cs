@@ -70,26 +70,38 @@ internal sealed class UvcStill(UvcOptions options, UvcControls controls, DeviceC
             return;
         }
 
+        if (request.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _request, null, request);
+            return;
+        }
+
+        byte[]? jpeg = null;
+        string? failure = null;
         try
         {
-            if (request.Task.IsCompleted)
-            {
-                return;
-            }
-
-            var jpeg = Capture(context, streamSize, wake, executeCommands, request.Task, cancellation);
-            request.TrySetResult(jpeg);
-            UvcLog.StillTaken(context.Logger, context.InputId, jpeg.Length);
+            jpeg = Capture(context, streamSize, wake, executeCommands, request.Task, cancellation);
         }
         catch (Exception ex) when (ex is V4l2Exception or CameraUnavailableException or StillFailedException or InvalidOperationException)
         {
-            var reason = ex is V4l2Exception v4l2 ? UvcDevicePath.Describe(v4l2, options.Device) : ex.Message;
-            request.TrySetException(new StillFailedException($"still failed: {reason}"));
-            UvcLog.StillFailed(context.Logger, context.InputId, reason);
+            failure = ex is V4l2Exception v4l2 ? UvcDevicePath.Describe(v4l2, options.Device) : ex.Message;
         }
         finally
         {
+            // The slot is free before the answer goes out: the request's caller may ask for the next still
+            // at once (CameraStream takes them one after the other).
             Interlocked.CompareExchange(ref _request, null, request);
+        }
+
+        if (jpeg is not null)
+        {
+            request.TrySetResult(jpeg);
+            UvcLog.StillTaken(context.Logger, context.InputId, jpeg.Length);
+        }
+        else
+        {
+            request.TrySetException(new StillFailedException($"still failed: {failure}"));
+            UvcLog.StillFailed(context.Logger, context.InputId, failure!);
         }
     }
 
