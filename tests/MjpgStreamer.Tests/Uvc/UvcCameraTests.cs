@@ -145,8 +145,9 @@ public sealed class UvcCameraTests
         Assert.Equal("10094858: 0", (await RawHttp.GetResponseAsync(server.Port, "/?action=command&dest=0&plugin=0&id=10094858&group=1&value=120")).BodyText);
 
         await using var client = await MjpegClient.ConnectAsync(server.Port);
-        var part = await client.NextMatchingAsync(p => Comment(p)["brightness"] == "20", Recovery);
-        Assert.Equal(("0", "120"), (Comment(part)["focus_auto"], Comment(part)["focus_abs"]));
+        // Frames keep coming between two commands, so the first frame after the last one shows all three.
+        var part = await client.NextMatchingAsync(p => Comment(p)["focus_abs"] == "120", Recovery);
+        Assert.Equal(("20", "0"), (Comment(part)["brightness"], Comment(part)["focus_auto"]));
         controls = (await GetJsonAsync(server, "/input.json")).GetProperty("controls").EnumerateArray().ToList();
         Assert.Equal("20", Find("Brightness").GetProperty("value").GetString());
         Assert.Equal("120", Find("Focus (absolute)").GetProperty("value").GetString());
@@ -201,6 +202,24 @@ public sealed class UvcCameraTests
         Assert.Equal(("10", "50"), (Comment(back)["brightness"], Comment(back)["contrast"]));
         await WaitForStateAsync(server, "streaming");
         Assert.Equal(1, camera.OpenDescriptors(server.Pid));
+    }
+
+    [Fact]
+    public async Task CommandWhileUnplugged_AnswersZero_AndTheRepluggedCameraGetsTheValue()
+    {
+        using var camera = new FakeCamera();
+        await using var server = await StartAsync(camera, "-r 640x480 -f 30", ("FAKECAM_UNPLUG_AFTER_FRAMES", "30"), ("FAKECAM_REPLUG_AFTER_MS", "3000"));
+        await WaitForStateAsync(server, "no_signal", "unplugged");
+
+        // No device is open: the camera thread keeps the value for the camera's return and answers at once.
+        Assert.Equal("9963777: 0", (await RawHttp.GetResponseAsync(server.Port, "/?action=command&id=9963777&group=1&value=50")).BodyText);
+        Assert.Equal(0, camera.OpenDescriptors(server.Pid));
+
+        await using var client = await MjpegClient.ConnectAsync(server.Port);
+        var back = await client.NextMatchingAsync(IsCameraFrame, Recovery);
+        Assert.Equal("50", Comment(back)["contrast"]);
+        Assert.Equal("50", (await GetJsonAsync(server, "/input.json")).GetProperty("controls").EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == "Contrast").GetProperty("value").GetString());
     }
 
     [Fact]

@@ -3,7 +3,8 @@ namespace MjpgStreamer.Native.Sources.Uvc;
 /// <summary>
 /// Every control value set since start (command line first, then HTTP), in the order it was last set, so
 /// a camera that comes back after an unplug, a timeout or a pause gets all of them again: a replugged
-/// webcam has forgotten its settings. Thread safe: HTTP requests write, the capture thread replays.
+/// webcam has forgotten its settings. Commands write it on the camera thread (or on their request while no
+/// camera thread runs), the camera thread replays it; the lock keeps a snapshot whole either way.
 /// </summary>
 internal sealed class ControlMemory
 {

@@ -3,7 +3,7 @@ using MjpgStreamer.Native.Jpeg;
 
 namespace MjpgStreamer.Native.Sources.Uvc;
 
-/// <summary>input_uvc.so's settings (spec §3.2), parsed and checked once at start.</summary>
+/// <summary>input_uvc.so's settings (README's input_uvc table), parsed and checked once at start.</summary>
 public sealed record UvcOptions
 {
     public const string DefaultDevice = "/dev/video0";
