@@ -6,7 +6,8 @@ namespace MjpgStreamer.Native.Sources.Raspicam;
 /// </summary>
 internal sealed class StillBuffer(int maxBytes)
 {
-    private byte[] _data = new byte[256 * 1024];
+    // Never more than one byte past the bound, even at the start: a full buffer is how the bound is noticed.
+    private byte[] _data = new byte[Math.Min(256 * 1024, maxBytes + 1)];
 
     public int Length { get; private set; }
 

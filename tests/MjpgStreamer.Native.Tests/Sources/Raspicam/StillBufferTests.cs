@@ -41,6 +41,18 @@ public sealed class StillBufferTests
         Assert.True(stdout.Position < stdout.Length, "read past the bound");
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(1000)]
+    public async Task ABoundBelowTheFirstBuffer_StillHolds(int bound)
+    {
+        var buffer = new StillBuffer(bound);
+
+        await buffer.ReadAllAsync(new MemoryStream(Bytes(bound + 1)), CancellationToken.None);
+
+        Assert.True(buffer.TooLarge);
+    }
+
     [Fact]
     public async Task EmptyOutput_IsEmpty_NotTooLarge()
     {
