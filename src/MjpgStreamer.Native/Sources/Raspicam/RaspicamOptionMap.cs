@@ -4,9 +4,9 @@ using MjpgStreamer.Core.Options;
 namespace MjpgStreamer.Native.Sources.Raspicam;
 
 /// <summary>
-/// The one table from input_raspicam's options (spec §3.3, MMAL-era raspicam words and ranges) to rpicam-apps
-/// options: per option its names, which tool gets it (rpicam-vid, rpicam-still or both), and the function that
-/// turns its value into rpicam words. Options without an rpicam equivalent are accepted and produce a warning
+/// The one table from input_raspicam's options (the original's MMAL-era raspicam option words and ranges, such
+/// as -br 0..100 and -co -100..100) to rpicam-apps options: per option its names, which tool gets it
+/// (rpicam-vid, rpicam-still or both), and the function that turns its value into rpicam words. Options without an rpicam equivalent are accepted and produce a warning
 /// (logged once at start); bad values are a <see cref="UsageException"/> naming the option.
 /// </summary>
 internal static class RaspicamOptionMap

@@ -7,13 +7,13 @@ using MjpgStreamer.Core.Streaming;
 namespace MjpgStreamer.Native.Sources.Raspicam;
 
 /// <summary>
-/// input_raspicam.so for today's Raspberry Pi OS (no MMAL): streams rpicam-vid's MJPEG (libcamera-vid on older
-/// systems) with the original's options mapped by <see cref="RaspicamOptionMap"/>, and takes full-resolution
-/// stills with rpicam-still between two runs of rpicam-vid. Each child run is owned by a thread named
-/// <c>input_raspicam</c> that exists only while the child (and so the camera) is held, because the pause fork's
-/// before-snapshot.sh waits for that thread to disappear before it uses the camera.
+/// input_raspicam.so for today's Raspberry Pi OS (no MMAL): the stream loop that runs rpicam-vid's MJPEG
+/// (libcamera-vid on older systems) with the original's options mapped by <see cref="RaspicamOptionMap"/>,
+/// restarting it with backoff, and that stops it for a still taken by <see cref="RaspicamStill"/>. Each child
+/// runs on a <see cref="CameraThread"/>, so a thread named <c>input_raspicam</c> exists only while the camera
+/// is held.
 /// </summary>
-public sealed partial class RaspicamSource : IFrameSource, IStillCapture
+public sealed class RaspicamSource : IFrameSource, IStillCapture
 {
     public const string Name = RaspicamOptionMap.Plugin;
 
@@ -23,11 +23,8 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
     private const string PluginDisplayName = "raspicam input plugin";
     private const string NotFoundReason = "rpicam-vid not found";
 
-    private static readonly string[] VideoPrograms = ["rpicam-vid", "libcamera-vid"];
-    private static readonly string[] StillPrograms = ["rpicam-still", "libcamera-still"];
-
     private readonly ChildProcessRunner _videoRunner = new(ThreadName);
-    private readonly ChildProcessRunner _stillRunner = new(ThreadName);
+    private readonly RaspicamStill _still;
     private readonly MjpegFramePump _pump = new();
     private readonly Lock _gate = new();
     private bool _running;
@@ -40,7 +37,7 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
     {
         Settings = settings;
         VideoArguments = ["--codec", "mjpeg", "-o", "-", "--nopreview", "-t", "0", "--verbose", "0", .. settings.VideoOptions];
-        StillArguments = ["-o", "-", "--immediate", "--nopreview", "--verbose", "0", .. settings.StillOptions];
+        _still = new RaspicamStill(settings.StillOptions);
     }
 
     /// <summary>The plugin descriptor: parse its words with <see cref="PluginOptionParser"/>, then call <see cref="InputPlugin.Create"/>.</summary>
@@ -60,7 +57,7 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
     public IReadOnlyList<string> VideoArguments { get; }
 
     /// <summary>rpicam-still's arguments (without the program name).</summary>
-    public IReadOnlyList<string> StillArguments { get; }
+    public IReadOnlyList<string> StillArguments => _still.Arguments;
 
     /// <summary>What the options asked for that rpicam cannot do; logged once when the input first runs.</summary>
     public IReadOnlyList<string> Warnings => Settings.Warnings;
@@ -77,7 +74,15 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
     internal RaspicamSettings Settings { get; }
 
     /// <summary>Where rpicam-vid and rpicam-still are looked for (a PATH-like list); null: the process's PATH.</summary>
-    internal string? SearchPath { get; init; }
+    internal string? SearchPath
+    {
+        get;
+        init
+        {
+            field = value;
+            _still.SearchPath = value;
+        }
+    }
 
     internal TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(0.5);
 
@@ -87,14 +92,22 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
     internal TimeSpan StableRun { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The whole still, from the request (stopping rpicam-vid included) to rpicam-still's JPEG.</summary>
-    internal TimeSpan StillTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    internal TimeSpan StillTimeout
+    {
+        get => _still.Timeout;
+        init => _still.Timeout = value;
+    }
 
-    internal int MaxStillBytes { get; init; } = 50 * 1024 * 1024;
+    internal int MaxStillBytes
+    {
+        get => _still.MaxBytes;
+        init => _still.MaxBytes = value;
+    }
 
     internal TimeSpan TerminateGrace
     {
         get => _videoRunner.TerminateGrace;
-        init => _videoRunner.TerminateGrace = _stillRunner.TerminateGrace = value;
+        init => _videoRunner.TerminateGrace = _still.TerminateGrace = value;
     }
 
     public static RaspicamSource Create(ParsedOptions options, PluginEnvironment environment)
@@ -130,7 +143,7 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
                 {
                     if (still is not null)
                     {
-                        await TakeStillAsync(context, still, cancellation).ConfigureAwait(false);
+                        await _still.TakeAsync(context, still, cancellation).ConfigureAwait(false);
                         lock (_gate)
                         {
                             _pending = null;
@@ -227,20 +240,20 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
         _warned = true;
         foreach (var warning in Settings.Warnings)
         {
-            Log.Unsupported(logger, warning);
+            RaspicamLog.Unsupported(logger, warning);
         }
 
-        Log.Command(logger, string.Join(' ', VideoArguments));
+        RaspicamLog.Command(logger, string.Join(' ', VideoArguments));
     }
 
     /// <summary>One run of rpicam-vid; returns why it ended (for the NoSignal state).</summary>
     private async Task<string> RunVideoAsync(SourceContext context, CancellationToken cancellation)
     {
-        if (FindProgram(VideoPrograms) is not { } program)
+        if (RaspicamPrograms.Find(RaspicamPrograms.Video, SearchPath) is not { } program)
         {
             if (context.Reason != NotFoundReason)
             {
-                Log.NotFound(context.Logger, string.Join(" nor ", VideoPrograms), SearchPath ?? "PATH");
+                RaspicamLog.NotFound(context.Logger, string.Join(" nor ", RaspicamPrograms.Video), SearchPath ?? "PATH");
             }
 
             return NotFoundReason;
@@ -248,7 +261,7 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
 
         try
         {
-            var result = await OnCameraThreadAsync(() => _videoRunner.RunAsync(
+            var result = await CameraThread.RunAsync(() => _videoRunner.RunAsync(
                 [program, .. VideoArguments],
                 context.Logger,
                 context.Time,
@@ -261,219 +274,8 @@ public sealed partial class RaspicamSource : IFrameSource, IStillCapture
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A bug or an unexpected OS error must not take the server down: treat it like a failed run.
-            Log.RunFailed(context.Logger, Path.GetFileName(program), ex);
+            RaspicamLog.RunFailed(context.Logger, Path.GetFileName(program), ex);
             return $"{Path.GetFileName(program)}: {ex.Message}";
         }
-    }
-
-    private async Task TakeStillAsync(SourceContext context, StillRequest request, CancellationToken cancellation)
-    {
-        var remaining = StillTimeout - context.Time.GetElapsedTime(request.Requested);
-        using var timeout = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, context.Time);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation, request.Cancellation, timeout.Token);
-        if (FindProgram(StillPrograms) is not { } program)
-        {
-            request.Done.TrySetException(new StillFailedException("rpicam-still not found"));
-            return;
-        }
-
-        var name = Path.GetFileName(program);
-        context.SetState(InputState.Still, "taking a still");
-        var jpeg = new StillBuffer(MaxStillBytes);
-        ChildRunResult result;
-        try
-        {
-            result = await OnCameraThreadAsync(() => _stillRunner.RunAsync(
-                [program, .. StillArguments],
-                context.Logger,
-                context.Time,
-                jpeg.ReadAllAsync,
-                previousReason: null,
-                exitIsNormal: true,
-                limit.Token)).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.RunFailed(context.Logger, name, ex);
-            request.Done.TrySetException(new StillFailedException($"{name}: {ex.Message}", ex));
-            return;
-        }
-        finally
-        {
-            if (!cancellation.IsCancellationRequested)
-            {
-                context.SetState(InputState.Starting, "resuming after a still");
-            }
-        }
-
-        var said = _stillRunner.LastErrorLine is { } line ? $": {line}" : "";
-        StillFailedException? failure = null;
-        if (request.Cancellation.IsCancellationRequested)
-        {
-            request.Done.TrySetCanceled(request.Cancellation);
-            return;
-        }
-        else if (cancellation.IsCancellationRequested)
-        {
-            failure = new StillFailedException("the input was paused");
-        }
-        else if (timeout.IsCancellationRequested)
-        {
-            failure = new StillFailedException($"{name} did not finish within {StillTimeout.TotalSeconds:0.#} s{said}");
-        }
-        else if (!result.Started)
-        {
-            failure = new StillFailedException(result.Reason);
-        }
-        else if (jpeg.TooLarge)
-        {
-            failure = new StillFailedException($"{name} wrote more than {MaxStillBytes / (1024 * 1024)} MB");
-        }
-        else if (result.ExitCode != 0)
-        {
-            failure = new StillFailedException($"{name} failed (exit code {result.ExitCode}){said}");
-        }
-        else if (!JpegInfo.HasSoiAndEoi(jpeg.Span))
-        {
-            failure = new StillFailedException($"{name} did not write a JPEG ({jpeg.Length} bytes){said}");
-        }
-
-        if (failure is not null)
-        {
-            Log.StillFailed(context.Logger, failure.Message);
-            request.Done.TrySetException(failure);
-            return;
-        }
-
-        request.Done.TrySetResult(jpeg.ToArray());
-    }
-
-    /// <summary>
-    /// Runs a child's whole life (start, read, stop, reap) under a new thread named <see cref="ThreadName"/>, so
-    /// the thread exists exactly while the camera may be held; returns once that thread has ended.
-    /// </summary>
-    private static async Task<T> OnCameraThreadAsync<T>(Func<Task<T>> work)
-    {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var tid = 0;
-        var thread = new Thread(() =>
-        {
-            Volatile.Write(ref tid, Interop.LibcProcess.GetThreadId());
-            try
-            {
-                done.SetResult(work().GetAwaiter().GetResult());
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        })
-        {
-            Name = ThreadName,
-            IsBackground = true,
-        };
-        thread.Start();
-        try
-        {
-            return await done.Task.ConfigureAwait(false);
-        }
-        finally
-        {
-            // The thread has nothing left to do but return; waiting for that keeps "no thread" meaning "camera free".
-            // Join returns when the managed thread is done; the kernel thread (what `ps -T` lists) ends a moment later.
-            thread.Join();
-            var task = $"/proc/self/task/{Volatile.Read(ref tid)}";
-            for (var i = 0; i < 1000 && Directory.Exists(task); i++)
-            {
-                await Task.Delay(1).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private string? FindProgram(string[] names)
-    {
-        var path = SearchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
-        foreach (var name in names)
-        {
-            foreach (var dir in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var candidate = Path.Combine(dir, name);
-                try
-                {
-                    if (!OperatingSystem.IsWindows() && File.Exists(candidate)
-                        && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
-                    {
-                        return candidate;
-                    }
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private sealed record StillRequest(CancellationToken Cancellation, long Requested)
-    {
-        public TaskCompletionSource<byte[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    /// <summary>rpicam-still's stdout, read to the end but kept only up to a bound.</summary>
-    private sealed class StillBuffer(int maxBytes)
-    {
-        private byte[] _data = new byte[256 * 1024];
-
-        public int Length { get; private set; }
-
-        public bool TooLarge { get; private set; }
-
-        public ReadOnlySpan<byte> Span => _data.AsSpan(0, Length);
-
-        public byte[] ToArray() => Span.ToArray();
-
-        public async Task<long> ReadAllAsync(Stream stdout, CancellationToken cancellation)
-        {
-            while (true)
-            {
-                if (Length == _data.Length)
-                {
-                    if (Length > maxBytes)
-                    {
-                        TooLarge = true;
-                        return 0;
-                    }
-
-                    Array.Resize(ref _data, Math.Min(_data.Length * 2, maxBytes + 1));
-                }
-
-                var read = await stdout.ReadAsync(_data.AsMemory(Length), cancellation).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return 0;
-                }
-
-                Length += read;
-            }
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1520, Level = LogLevel.Warning, Message = "input_raspicam: {Warning}")]
-        public static partial void Unsupported(ILogger logger, string warning);
-
-        [LoggerMessage(EventId = 1521, Level = LogLevel.Information, Message = "input_raspicam: rpicam-vid {Arguments}")]
-        public static partial void Command(ILogger logger, string arguments);
-
-        [LoggerMessage(EventId = 1522, Level = LogLevel.Warning, Message = "input_raspicam: neither {Programs} found in {SearchPath}; is rpicam-apps installed?")]
-        public static partial void NotFound(ILogger logger, string programs, string searchPath);
-
-        [LoggerMessage(EventId = 1523, Level = LogLevel.Error, Message = "input_raspicam: running {Program} failed unexpectedly")]
-        public static partial void RunFailed(ILogger logger, string program, Exception exception);
-
-        [LoggerMessage(EventId = 1524, Level = LogLevel.Warning, Message = "input_raspicam: still failed: {Reason}")]
-        public static partial void StillFailed(ILogger logger, string reason);
     }
 }

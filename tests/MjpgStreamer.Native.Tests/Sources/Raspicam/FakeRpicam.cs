@@ -35,6 +35,8 @@ internal sealed class FakeRpicam : IDisposable
                 "fail" => "echo 'Preparing camera' >&2; echo 'ERROR: *** no cameras available ***' >&2; exit 255",
                 "hang" => "echo 'waiting for the sensor' >&2; trap '' TERM; while :; do sleep 0.05; done",
                 "garbage" => "echo 'this is not a picture'",
+                "empty" => "exit 0",
+                "huge" => "head -c 3000000 /dev/zero",
                 _ => throw new ArgumentOutOfRangeException(nameof(stillMode)),
             };
             Write(stillName, $"""

@@ -9,6 +9,7 @@ using MjpgStreamer.Native.Sources.Raspicam;
 namespace MjpgStreamer.Native.Tests.Sources.Raspicam;
 
 /// <summary>input_raspicam against stand-in rpicam programs (see <see cref="FakeRpicam"/>), in-process.</summary>
+[Collection(nameof(CameraThreadCounting))]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class RaspicamSourceTests
 {
