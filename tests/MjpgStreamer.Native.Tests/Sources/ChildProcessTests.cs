@@ -46,7 +46,8 @@ public sealed class ChildProcessTests
     public async Task ChildThatHandlesSigterm_IsNotKilled()
     {
         var logger = new ListLogger();
-        var child = Start(["sh", "-c", "trap 'echo got TERM >&2; exit 7' TERM; echo ready >&2; while :; do sleep 0.05; done"], logger);
+        // A long grace: under load the shell may need a while to run its handler, and it must not be killed meanwhile.
+        var child = ChildProcess.Start(["sh", "-c", "trap 'echo got TERM >&2; exit 7' TERM; echo ready >&2; while :; do sleep 0.05; done"], "test", logger, TimeProvider.System, TimeSpan.FromSeconds(10));
         await using (child)
         {
             await WaitUntil(() => child.LastErrorLine == "ready");

@@ -211,15 +211,14 @@ public sealed class RaspicamSourceTests
     public async Task Still_ToolThatHangs_IsKilled_AndAStillFailureWithinTheBound()
     {
         using var fake = new FakeRpicam(stillMode: "hang");
-        var source = Source(fake, " -x 320 -y 240 -fps 15", stillTimeout: 1000, terminateGrace: 200);
+        // 3 s: long enough for the hanging tool to have said why (its stderr) even on a loaded machine.
+        var source = Source(fake, " -x 320 -y 240 -fps 15", stillTimeout: 3000, terminateGrace: 200);
         await using var run = new Run(source);
         await WaitUntil(() => run.Context.State == InputState.Streaming);
 
-        var watch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<StillFailedException>(() => source.CaptureStillAsync(CancellationToken.None).WaitAsync(Bound));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
-        Assert.Equal("rpicam-still did not finish within 1 s: waiting for the sensor", error.Message);
+        Assert.Equal("rpicam-still did not finish within 3 s: waiting for the sensor", error.Message);
         Assert.True(run.Logger.Contains(LogLevel.Warning, "rpicam-still (pid"));
         await WaitUntil(() => source.Starts == 2 && run.Context.State == InputState.Streaming);
     }
@@ -268,7 +267,7 @@ public sealed class RaspicamSourceTests
         await WaitUntil(() => source.Starts == 2);
     }
 
-    private static RaspicamSource Source(FakeRpicam fake, string args, int initialBackoff = 500, int stillTimeout = 5000, int terminateGrace = 1000)
+    private static RaspicamSource Source(FakeRpicam fake, string args, int initialBackoff = 500, int stillTimeout = 15_000, int terminateGrace = 1000)
     {
         var parsed = RaspicamOptionMapTests.Parse(args);
         return new RaspicamSource(parsed.Settings)
