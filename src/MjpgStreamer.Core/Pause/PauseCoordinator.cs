@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using MjpgStreamer.Core.Streaming;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Core.Pause;
 
@@ -133,12 +134,12 @@ public sealed partial class PauseCoordinator : IDisposable
 
     public void Dispose() => _timer?.Dispose();
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "pause: watching the lock file {Path}")]
+    [LoggerMessage(EventId = LogEvents.PauseCoordinatorWatching, Level = LogLevel.Information, Message = "pause: watching the lock file {Path}")]
     private static partial void LogWatching(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "pause: {Action} ({Reason})")]
+    [LoggerMessage(EventId = LogEvents.PauseCoordinatorPauseChanged, Level = LogLevel.Information, Message = "pause: {Action} ({Reason})")]
     private static partial void LogPauseChanged(ILogger logger, string action, string reason);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "pause: {Message}")]
+    [LoggerMessage(EventId = LogEvents.PauseCoordinatorLongPause, Level = LogLevel.Warning, Message = "pause: {Message}")]
     private static partial void LogLongPause(ILogger logger, string message);
 }

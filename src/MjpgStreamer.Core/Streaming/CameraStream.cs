@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using MjpgStreamer.Core.Frames;
 using MjpgStreamer.Core.Sources;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Core.Streaming;
 
@@ -376,6 +377,6 @@ public sealed partial class CameraStream : IAsyncDisposable
         _stillGate.Dispose();
     }
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "input {InputId}: the source stopped with an error")]
+    [LoggerMessage(EventId = LogEvents.CameraStreamSourceFailed, Level = LogLevel.Error, Message = "input {InputId}: the source stopped with an error")]
     private static partial void LogSourceFailed(ILogger logger, int inputId, Exception exception);
 }

@@ -128,6 +128,6 @@ public sealed partial class SourceContext
         }
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "input {InputId}: {State} {Reason}")]
+    [LoggerMessage(EventId = LogEvents.SourceContextStateChanged, Level = LogLevel.Information, Message = "input {InputId}: {State} {Reason}")]
     private static partial void LogStateChanged(ILogger logger, int inputId, string state, string reason);
 }

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using MjpgStreamer.Native.Interop;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Native.Sources;
 
@@ -437,13 +438,13 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1503, Level = LogLevel.Warning, Message = "{Program}: {Line}")]
+        [LoggerMessage(EventId = LogEvents.ChildProcessChildSaid, Level = LogLevel.Warning, Message = "{Program}: {Line}")]
         public static partial void ChildSaid(ILogger logger, string program, string line);
 
-        [LoggerMessage(EventId = 1504, Level = LogLevel.Warning, Message = "{Owner}: {Program} (pid {Pid}) ignored SIGTERM, killing it")]
+        [LoggerMessage(EventId = LogEvents.ChildProcessKilling, Level = LogLevel.Warning, Message = "{Owner}: {Program} (pid {Pid}) ignored SIGTERM, killing it")]
         public static partial void Killing(ILogger logger, string owner, string program, int pid);
 
-        [LoggerMessage(EventId = 1505, Level = LogLevel.Error, Message = "{Owner}: {Program} (pid {Pid}) does not die even after SIGKILL; waiting for it")]
+        [LoggerMessage(EventId = LogEvents.ChildProcessStillRunning, Level = LogLevel.Error, Message = "{Owner}: {Program} (pid {Pid}) does not die even after SIGKILL; waiting for it")]
         public static partial void StillRunning(ILogger logger, string owner, string program, int pid);
     }
 }

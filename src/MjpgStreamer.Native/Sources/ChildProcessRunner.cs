@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Native.Sources;
 
@@ -106,22 +107,22 @@ internal sealed partial class ChildProcessRunner(string plugin)
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "{Plugin}: started {Program} (pid {Pid})")]
+        [LoggerMessage(EventId = LogEvents.ChildProcessRunnerStarted, Level = LogLevel.Information, Message = "{Plugin}: started {Program} (pid {Pid})")]
         public static partial void Started(ILogger logger, string plugin, string program, int pid);
 
-        [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "{Plugin}: cannot start {Program}: {Reason}")]
+        [LoggerMessage(EventId = LogEvents.ChildProcessRunnerStartFailed, Level = LogLevel.Warning, Message = "{Plugin}: cannot start {Program}: {Reason}")]
         public static partial void StartFailed(ILogger logger, string plugin, string program, string reason);
 
-        [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "{Plugin}: {Program} exited with code {ExitCode} ({Dropped} corrupt frames dropped)")]
+        [LoggerMessage(EventId = LogEvents.ChildProcessRunnerExited, Level = LogLevel.Warning, Message = "{Plugin}: {Program} exited with code {ExitCode} ({Dropped} corrupt frames dropped)")]
         public static partial void Exited(ILogger logger, string plugin, string program, int exitCode, long dropped);
 
-        [LoggerMessage(EventId = 1506, Level = LogLevel.Warning, Message = "{Plugin}: reading from {Program} failed: {Reason}")]
+        [LoggerMessage(EventId = LogEvents.ChildProcessRunnerReadFailed, Level = LogLevel.Warning, Message = "{Plugin}: reading from {Program} failed: {Reason}")]
         public static partial void ReadFailed(ILogger logger, string plugin, string program, string reason);
 
-        [LoggerMessage(EventId = 1509, Level = LogLevel.Information, Message = "{Plugin}: stopped {Program} (exit code {ExitCode})")]
+        [LoggerMessage(EventId = LogEvents.ChildProcessRunnerStopped, Level = LogLevel.Information, Message = "{Plugin}: stopped {Program} (exit code {ExitCode})")]
         public static partial void Stopped(ILogger logger, string plugin, string program, int exitCode);
 
-        [LoggerMessage(EventId = 1510, Level = LogLevel.Information, Message = "{Plugin}: {Program} finished")]
+        [LoggerMessage(EventId = LogEvents.ChildProcessRunnerFinished, Level = LogLevel.Information, Message = "{Plugin}: {Program} finished")]
         public static partial void Finished(ILogger logger, string plugin, string program);
     }
 }

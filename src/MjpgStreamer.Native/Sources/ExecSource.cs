@@ -3,6 +3,7 @@ using MjpgStreamer.Core.Mjpeg;
 using MjpgStreamer.Core.Options;
 using MjpgStreamer.Core.Sources;
 using MjpgStreamer.Core.Streaming;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Native.Sources;
 
@@ -161,10 +162,10 @@ public sealed partial class ExecSource : IFrameSource
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1507, Level = LogLevel.Information, Message = "input_exec: {Program} sends {Width}x{Height} frames, not the {ExpectedWidth}x{ExpectedHeight} given with -r")]
+        [LoggerMessage(EventId = LogEvents.ExecSourceUnexpectedSize, Level = LogLevel.Information, Message = "input_exec: {Program} sends {Width}x{Height} frames, not the {ExpectedWidth}x{ExpectedHeight} given with -r")]
         public static partial void UnexpectedSize(ILogger logger, string program, int width, int height, int expectedWidth, int expectedHeight);
 
-        [LoggerMessage(EventId = 1508, Level = LogLevel.Error, Message = "input_exec: running {Program} failed unexpectedly")]
+        [LoggerMessage(EventId = LogEvents.ExecSourceRunFailed, Level = LogLevel.Error, Message = "input_exec: running {Program} failed unexpectedly")]
         public static partial void RunFailed(ILogger logger, string program, Exception exception);
     }
 }

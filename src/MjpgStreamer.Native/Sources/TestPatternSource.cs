@@ -4,6 +4,7 @@ using MjpgStreamer.Core.Options;
 using MjpgStreamer.Core.Sources;
 using MjpgStreamer.Core.Streaming;
 using MjpgStreamer.Native.Jpeg;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Native.Sources;
 
@@ -286,6 +287,6 @@ public sealed partial class TestPatternSource : IFrameSource
         destination[1] = (char)('0' + (value % 10));
     }
 
-    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "input {InputId}: test pattern {Width}x{Height} at {Fps} fps, quality {Quality}")]
+    [LoggerMessage(EventId = LogEvents.TestPatternSourceStarted, Level = LogLevel.Information, Message = "input {InputId}: test pattern {Width}x{Height} at {Fps} fps, quality {Quality}")]
     private static partial void LogStarted(ILogger logger, int inputId, int width, int height, int fps, int quality);
 }

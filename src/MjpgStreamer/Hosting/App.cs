@@ -7,6 +7,7 @@ using MjpgStreamer.Core.Pause;
 using MjpgStreamer.Core.Sources;
 using MjpgStreamer.Core.Streaming;
 using MjpgStreamer.Plugins;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Hosting;
 
@@ -248,12 +249,12 @@ internal static partial class App
         logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     });
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "MJPG Streamer Version {Version} starting (pid {Pid})")]
+    [LoggerMessage(EventId = LogEvents.AppStarting, Level = LogLevel.Information, Message = "MJPG Streamer Version {Version} starting (pid {Pid})")]
     private static partial void LogStarting(ILogger logger, string version, int pid);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "stopping")]
+    [LoggerMessage(EventId = LogEvents.AppStopping, Level = LogLevel.Information, Message = "stopping")]
     private static partial void LogStopping(ILogger logger);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "{Plugin} failed to start")]
+    [LoggerMessage(EventId = LogEvents.AppStartFailed, Level = LogLevel.Debug, Message = "{Plugin} failed to start")]
     private static partial void LogStartFailed(ILogger logger, string plugin, Exception exception);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Http;
 
@@ -101,6 +102,6 @@ internal sealed partial class ClientRegistry : IDisposable
 
     public void Dispose() => _watchdog.Dispose();
 
-    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "dropping client {Remote} ({Path}): it accepted no data for {Seconds} s")]
+    [LoggerMessage(EventId = LogEvents.ClientRegistryDropped, Level = LogLevel.Warning, Message = "dropping client {Remote} ({Path}): it accepted no data for {Seconds} s")]
     private static partial void LogDropped(ILogger logger, string remote, string path, int seconds);
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MjpgStreamer.Plugins;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Http;
 
@@ -51,6 +52,6 @@ internal sealed partial class CommandEndpoint(HttpOutputOptions options, Streame
         await Responses.WriteTextAsync(context, "text/plain", $"{parsed.Token}: {result}");
     }
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Illegal command destination {Dest}")]
+    [LoggerMessage(EventId = LogEvents.CommandEndpointIllegalDestination, Level = LogLevel.Warning, Message = "Illegal command destination {Dest}")]
     private static partial void LogIllegalDestination(ILogger logger, int dest);
 }

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using MjpgStreamer.Core.Options;
 using MjpgStreamer.Hosting;
 using MjpgStreamer.Plugins;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Http;
 
@@ -201,9 +202,9 @@ internal sealed partial class HttpOutput : IOutput
         _clients.Dispose();
     }
 
-    [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "output {OutputId}: listening on {Url}")]
+    [LoggerMessage(EventId = LogEvents.HttpOutputListening, Level = LogLevel.Information, Message = "output {OutputId}: listening on {Url}")]
     private static partial void LogListening(ILogger logger, int outputId, string url);
 
-    [LoggerMessage(EventId = 221, Level = LogLevel.Information, Message = "output {OutputId}: www folder {Www}, credentials {Credentials}, commands {Commands}")]
+    [LoggerMessage(EventId = LogEvents.HttpOutputSettings, Level = LogLevel.Information, Message = "output {OutputId}: www folder {Www}, credentials {Credentials}, commands {Commands}")]
     private static partial void LogSettings(ILogger logger, int outputId, string www, string credentials, string commands);
 }

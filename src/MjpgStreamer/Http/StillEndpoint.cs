@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MjpgStreamer.Core.Mjpeg;
 using MjpgStreamer.Plugins;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Http;
 
@@ -61,6 +62,6 @@ internal sealed partial class StillEndpoint(int outputId, Streamer streamer, ILo
         }
     }
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "output {OutputId}: no still from input {InputId}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.StillEndpointStillRefused, Level = LogLevel.Warning, Message = "output {OutputId}: no still from input {InputId}: {Reason}")]
     private static partial void LogStillRefused(ILogger logger, int outputId, int inputId, string reason);
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MjpgStreamer.Core.Mjpeg;
 using MjpgStreamer.Plugins;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Http;
 
@@ -90,9 +91,9 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         }
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} connected ({Path})")]
+    [LoggerMessage(EventId = LogEvents.StreamEndpointClientConnected, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} connected ({Path})")]
     private static partial void LogClientConnected(ILogger logger, int outputId, string remote, string path);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} left after {Bytes} bytes")]
+    [LoggerMessage(EventId = LogEvents.StreamEndpointClientDisconnected, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} left after {Bytes} bytes")]
     private static partial void LogClientDisconnected(ILogger logger, int outputId, string remote, long bytes);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MjpgStreamer.Core.Diagnostics;
 
 namespace MjpgStreamer.Native.Sources.Uvc;
 
@@ -8,34 +9,34 @@ namespace MjpgStreamer.Native.Sources.Uvc;
 /// </summary>
 internal static partial class UvcLog
 {
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "input_uvc.so: {Warning}")]
+    [LoggerMessage(EventId = LogEvents.UvcOptionWarning, Level = LogLevel.Warning, Message = "input_uvc.so: {Warning}")]
     public static partial void OptionWarning(ILogger logger, string warning);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "input {InputId}: {Setting} not applied: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.UvcSettingFailed, Level = LogLevel.Warning, Message = "input {InputId}: {Setting} not applied: {Reason}")]
     public static partial void SettingFailed(ILogger logger, int inputId, string setting, string reason);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "input {InputId}: the specified resolution {Width}x{Height} is unavailable, using {ActualWidth}x{ActualHeight} instead")]
+    [LoggerMessage(EventId = LogEvents.UvcResolutionCoerced, Level = LogLevel.Information, Message = "input {InputId}: the specified resolution {Width}x{Height} is unavailable, using {ActualWidth}x{ActualHeight} instead")]
     public static partial void ResolutionCoerced(ILogger logger, int inputId, int width, int height, int actualWidth, int actualHeight);
 
-    [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "input {InputId}: fps coerced from {Fps} to {Actual}")]
+    [LoggerMessage(EventId = LogEvents.UvcFpsCoerced, Level = LogLevel.Information, Message = "input {InputId}: fps coerced from {Fps} to {Actual}")]
     public static partial void FpsCoerced(ILogger logger, int inputId, int fps, double actual);
 
-    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "input {InputId}: {Device} streaming {Format} {Width}x{Height}")]
+    [LoggerMessage(EventId = LogEvents.UvcStreaming, Level = LogLevel.Information, Message = "input {InputId}: {Device} streaming {Format} {Width}x{Height}")]
     public static partial void Streaming(ILogger logger, int inputId, string device, string format, int width, int height);
 
-    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "input {InputId}: the video source changed, reconfiguring")]
+    [LoggerMessage(EventId = LogEvents.UvcSourceChanged, Level = LogLevel.Information, Message = "input {InputId}: the video source changed, reconfiguring")]
     public static partial void SourceChanged(ILogger logger, int inputId);
 
-    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "input {InputId}: command for control {Id} refused: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.UvcCommandRefused, Level = LogLevel.Warning, Message = "input {InputId}: command for control {Id} refused: {Reason}")]
     public static partial void CommandRefused(ILogger logger, int inputId, int id, string reason);
 
     // Debug: Octolapse sets a dozen controls per print; MJPG_STREAMER_DEBUG=1 shows when each reached the camera.
-    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "input {InputId}: control {Id} set to {Value}{Where}")]
+    [LoggerMessage(EventId = LogEvents.UvcControlSet, Level = LogLevel.Debug, Message = "input {InputId}: control {Id} set to {Value}{Where}")]
     public static partial void ControlSet(ILogger logger, int inputId, int id, int value, string where);
 
-    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "input {InputId}: still taken ({Bytes} bytes)")]
+    [LoggerMessage(EventId = LogEvents.UvcStillTaken, Level = LogLevel.Information, Message = "input {InputId}: still taken ({Bytes} bytes)")]
     public static partial void StillTaken(ILogger logger, int inputId, int bytes);
 
-    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "input {InputId}: still failed: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.UvcStillFailed, Level = LogLevel.Warning, Message = "input {InputId}: still failed: {Reason}")]
     public static partial void StillFailed(ILogger logger, int inputId, string reason);
 }

@@ -1,0 +1,113 @@
+namespace MjpgStreamer.Core.Diagnostics;
+
+/// <summary>
+/// Every log event id of the program, in one place: Kestrel-style stable ids that scripts and log filters can
+/// rely on. Ranges: 1-99 the process, 100-199 inputs and streaming, 200-299 HTTP, 300-399 USB cameras (V4L2),
+/// 400-499 folders, 600-699 the pause, 1500-1599 programs we run and the Pi camera. A test checks that no two are equal.
+/// </summary>
+public static class LogEvents
+{
+    public const int AppStarting = 1;
+
+    public const int AppStopping = 2;
+
+    public const int AppStartFailed = 3;
+
+    public const int SourceContextStateChanged = 100;
+
+    public const int CameraStreamSourceFailed = 101;
+
+    public const int TestPatternSourceStarted = 110;
+
+    public const int StreamEndpointClientConnected = 200;
+
+    public const int StreamEndpointClientDisconnected = 201;
+
+    public const int CommandEndpointIllegalDestination = 202;
+
+    public const int StillEndpointStillRefused = 203;
+
+    public const int ClientRegistryDropped = 210;
+
+    public const int HttpOutputListening = 220;
+
+    public const int HttpOutputSettings = 221;
+
+    public const int UvcOptionWarning = 300;
+
+    public const int UvcSettingFailed = 301;
+
+    public const int UvcResolutionCoerced = 302;
+
+    public const int UvcFpsCoerced = 303;
+
+    public const int UvcStreaming = 304;
+
+    public const int UvcSourceChanged = 305;
+
+    public const int UvcCommandRefused = 306;
+
+    public const int UvcControlSet = 307;
+
+    public const int UvcStillTaken = 310;
+
+    public const int UvcStillFailed = 311;
+
+    public const int FolderWatched = 400;
+
+    public const int FolderDelay = 401;
+
+    public const int FolderRemove = 402;
+
+    public const int FolderNameFilter = 403;
+
+    public const int FolderMode = 404;
+
+    public const int FolderSkipped = 405;
+
+    public const int FolderVanished = 406;
+
+    public const int FolderDeleteFailed = 407;
+
+    public const int FolderOverflow = 408;
+
+    public const int FolderSuperseded = 409;
+
+    public const int PauseCoordinatorWatching = 600;
+
+    public const int PauseCoordinatorPauseChanged = 601;
+
+    public const int PauseCoordinatorLongPause = 602;
+
+    public const int ChildProcessRunnerStarted = 1500;
+
+    public const int ChildProcessRunnerStartFailed = 1501;
+
+    public const int ChildProcessRunnerExited = 1502;
+
+    public const int ChildProcessChildSaid = 1503;
+
+    public const int ChildProcessKilling = 1504;
+
+    public const int ChildProcessStillRunning = 1505;
+
+    public const int ChildProcessRunnerReadFailed = 1506;
+
+    public const int ExecSourceUnexpectedSize = 1507;
+
+    public const int ExecSourceRunFailed = 1508;
+
+    public const int ChildProcessRunnerStopped = 1509;
+
+    public const int ChildProcessRunnerFinished = 1510;
+
+    public const int RaspicamUnsupported = 1520;
+
+    public const int RaspicamCommand = 1521;
+
+    public const int RaspicamNotFound = 1522;
+
+    public const int RaspicamRunFailed = 1523;
+
+    public const int RaspicamStillFailed = 1524;
+}
