@@ -73,7 +73,7 @@ public static class CommandRun
 
             // Everything that held stdout is gone; the last bytes are read at once. The bound is for a process that
             // escaped the group and the tree (a daemon) and still holds it.
-            await Task.WhenAny(stdout, Task.Delay(TimeSpan.FromMilliseconds(200), time)).ConfigureAwait(false);
+            await Task.WhenAny(stdout, Task.Delay(TimeSpan.FromMilliseconds(200), time, CancellationToken.None)).ConfigureAwait(false);
             await reader.CancelAsync().ConfigureAwait(false);
             var (bytes, tooLarge) = await stdout.ConfigureAwait(false);
             return new Outcome(stopped ? null : code, bytes, tooLarge, child.LastErrorLine);

@@ -140,7 +140,8 @@ public sealed class FolderSource : IFrameSource
         using var pacer = new FolderPacer(context.Time, Delay, cancellation);
         var logger = context.Logger;
         FolderLog.Folder(logger, Folder);
-        FolderLog.Delay(logger, Delay.TotalSeconds.ToString("F4", CultureInfo.InvariantCulture));
+        var delay = Delay.TotalSeconds.ToString("F4", CultureInfo.InvariantCulture);
+        FolderLog.Delay(logger, delay);
         FolderLog.Remove(logger, Remove ? "yes, delete" : "no, do not delete");
         FolderLog.NameFilter(logger, FileName ?? "-no filter for certain filename set-");
         FolderLog.Mode(logger, Existing ? "loop over the existing .jpg files" : "watch for new files");

@@ -83,7 +83,7 @@ public sealed partial class TestPatternSource : IFrameSource
     {
         ArgumentNullException.ThrowIfNull(context);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() => Run(context, cancellation, done))
+        var thread = new Thread(() => Run(context, done, cancellation))
         {
             IsBackground = true,
             Name = ThreadName,
@@ -110,7 +110,7 @@ public sealed partial class TestPatternSource : IFrameSource
         return new TestPatternSource(width, height, fps, quality);
     }
 
-    private void Run(SourceContext context, CancellationToken cancellation, TaskCompletionSource done)
+    private void Run(SourceContext context, TaskCompletionSource done, CancellationToken cancellation)
     {
         try
         {

@@ -145,7 +145,7 @@ internal sealed partial class HttpOutput : IOutput
         return new StartupException($"{Plugin}: {message}");
     }
 
-    private IReadOnlyList<IPAddress>? ResolveListenAddresses()
+    private IPAddress[]? ResolveListenAddresses()
     {
         if (_options.Listen is null)
         {

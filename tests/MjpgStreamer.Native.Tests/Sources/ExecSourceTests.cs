@@ -272,7 +272,7 @@ public sealed class ExecSourceTests
         return (ExecSource)plugin.Create(options, new PluginEnvironment(TimeProvider.System, NullLoggerFactory.Instance));
     }
 
-    private static SourceRun Run(IFrameSource source)
+    private static SourceRun Run(ExecSource source)
     {
         var logger = new CapturingLogger();
         var context = new SourceContext(0, new LatestFrameHub(TimeProvider.System), new FramePool(), logger);

@@ -64,7 +64,7 @@ public sealed class ExitCodeTests
     [Fact]
     public async Task More_than_ten_inputs_is_a_usage_error()
     {
-        var args = Enumerable.Range(0, 11).SelectMany(_ => new[] { "-i", "input_testpattern.so" }).ToArray();
+        var args = Enumerable.Range(0, 11).SelectMany(_ => (string[])["-i", "input_testpattern.so"]).ToArray();
         var run = await ProgramRun.RunAsync(args);
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("too many input plugins", run.Stderr, StringComparison.Ordinal);

@@ -10,7 +10,7 @@ namespace MjpgStreamer.Tests.Http;
 /// </summary>
 public sealed class TranscriptTests(TranscriptServerFixture fixture) : IClassFixture<TranscriptServerFixture>
 {
-    private async Task<byte[]> ReplayAsync(Transcript transcript, int port, int maxBytes = int.MaxValue)
+    private static async Task<byte[]> ReplayAsync(Transcript transcript, int port, int maxBytes = int.MaxValue)
     {
         var request = Encoding.ASCII.GetString(transcript.Request);
         var bytes = Encoding.ASCII.GetBytes(request);

@@ -220,7 +220,7 @@ public sealed class RaspicamSource : IFrameSource, IStillCapture
                 throw new StillFailedException("another still is being taken");
             }
 
-            request = new StillRequest(cancellation, _time.GetTimestamp());
+            request = new StillRequest(_time.GetTimestamp(), cancellation);
             _pending = request;
 
             // Callbacks of this token only complete tasks; none takes the gate.
@@ -243,7 +243,8 @@ public sealed class RaspicamSource : IFrameSource, IStillCapture
             RaspicamLog.Unsupported(logger, warning);
         }
 
-        RaspicamLog.Command(logger, string.Join(' ', VideoArguments));
+        var command = string.Join(' ', VideoArguments);
+        RaspicamLog.Command(logger, command);
     }
 
     /// <summary>One run of rpicam-vid; returns why it ended (for the NoSignal state).</summary>

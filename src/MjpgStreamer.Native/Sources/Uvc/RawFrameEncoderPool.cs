@@ -102,7 +102,7 @@ public sealed class RawFrameEncoderPool : IDisposable
         _disposed = true;
         foreach (var worker in _workers)
         {
-            worker.Stop();
+            worker.Dispose();
         }
     }
 
@@ -127,7 +127,7 @@ public sealed class RawFrameEncoderPool : IDisposable
         public int MinimumBytes => Height <= 0 ? 0 : (Stride * (Height - 1)) + PackedPixels.RowBytes(Layout, Width);
     }
 
-    private sealed class Worker
+    private sealed class Worker : IDisposable
     {
         private readonly RawFrameEncoderPool _pool;
         private readonly Thread _thread;
@@ -188,7 +188,8 @@ public sealed class RawFrameEncoderPool : IDisposable
 
         public void WaitIdle() => _idle.Wait();
 
-        public void Stop()
+        /// <summary>Stops the thread and frees what it owned.</summary>
+        public void Dispose()
         {
             // The pool is stopped by the thread that submits, so no TryTake races with this; a worker that is
             // encoding finds the permit when it comes back to wait.

@@ -54,7 +54,7 @@ internal sealed class UvcCapture(UvcOptions options, UvcControls controls, UvcFo
         ArgumentNullException.ThrowIfNull(context);
         Context = context;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() => Run(context, cancellation, done)) { IsBackground = true, Name = UvcSource.ThreadName };
+        var thread = new Thread(() => Run(context, done, cancellation)) { IsBackground = true, Name = UvcSource.ThreadName };
         Thread = thread;
         thread.Start();
         return done.Task;
@@ -94,7 +94,7 @@ internal sealed class UvcCapture(UvcOptions options, UvcControls controls, UvcFo
         }
     }
 
-    private void Run(SourceContext context, CancellationToken cancellation, TaskCompletionSource done)
+    private void Run(SourceContext context, TaskCompletionSource done, CancellationToken cancellation)
     {
         try
         {
@@ -294,7 +294,8 @@ internal sealed class UvcCapture(UvcOptions options, UvcControls controls, UvcFo
     private SessionEnd Stream(V4l2Device device, SourceContext context, Inotify.FdHandle wake, CancellationToken cancellation)
     {
         device.StartStreaming(options.Buffers);
-        UvcLog.Streaming(context.Logger, context.InputId, device.Path, FourCc.ToString(UvcDevicePath.FourCcOf(options.Raw)), _width, _height);
+        var fourcc = FourCc.ToString(UvcDevicePath.FourCcOf(options.Raw));
+        UvcLog.Streaming(context.Logger, context.InputId, device.Path, fourcc, _width, _height);
         var time = context.Time;
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
         var lastFrame = time.GetTimestamp();

@@ -102,8 +102,8 @@ public sealed class RaspicamStillTests
 
     private static async Task<byte[]> Take(RaspicamStill still, SourceContext context, CancellationToken cancellation)
     {
-        var request = new StillRequest(cancellation, context.Time.GetTimestamp());
-        await still.TakeAsync(context, request, CancellationToken.None).WaitAsync(Bound);
-        return await request.Done.Task.WaitAsync(Bound);
+        var request = new StillRequest(context.Time.GetTimestamp(), cancellation);
+        await still.TakeAsync(context, request, CancellationToken.None).WaitAsync(Bound, CancellationToken.None);
+        return await request.Done.Task.WaitAsync(Bound, CancellationToken.None);
     }
 }
