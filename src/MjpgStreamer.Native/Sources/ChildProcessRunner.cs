@@ -11,11 +11,15 @@ namespace MjpgStreamer.Native.Sources;
 internal sealed partial class ChildProcessRunner(string plugin)
 {
     private long _starts;
+    private long _attempts;
     private int _childPid;
     private string? _lastErrorLine;
 
     /// <summary>How many children were started.</summary>
     public long Starts => Interlocked.Read(ref _starts);
+
+    /// <summary>How many runs were tried, started or not (tests wait for retries with it).</summary>
+    public long Attempts => Interlocked.Read(ref _attempts);
 
     /// <summary>The running child's pid, 0 while none runs.</summary>
     public int ChildProcessId => Volatile.Read(ref _childPid);
@@ -46,6 +50,7 @@ internal sealed partial class ChildProcessRunner(string plugin)
         CancellationToken cancellation)
     {
         Volatile.Write(ref _lastErrorLine, null);
+        Interlocked.Increment(ref _attempts);
         ChildProcess child;
         try
         {

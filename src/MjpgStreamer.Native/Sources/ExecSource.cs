@@ -64,6 +64,9 @@ public sealed partial class ExecSource : IFrameSource
     /// <summary>How many times the child was started.</summary>
     public long Starts => _runner.Starts;
 
+    /// <summary>How many runs were tried, started or not.</summary>
+    internal long Attempts => _runner.Attempts;
+
     /// <summary>The running child's pid, 0 while none runs.</summary>
     public int ChildProcessId => _runner.ChildProcessId;
 

@@ -133,7 +133,7 @@ public sealed class ExecSourceTests
         Assert.False(run.Task.IsCompleted);
 
         // Retried quietly: the failure is logged once, not per attempt.
-        await Task.Delay(200);
+        await WaitUntil(() => source.Attempts >= 4);
         Assert.Single(run.Logger.Entries, e => e.Message.Contains("cannot start", StringComparison.Ordinal) && e.Level == LogLevel.Warning);
     }
 

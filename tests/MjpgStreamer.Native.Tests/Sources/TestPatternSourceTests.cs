@@ -137,7 +137,7 @@ public sealed class TestPatternSourceTests : IDisposable
         var context = NewContext(TimeProvider.System);
         var source = new TestPatternSource(160, 120, 30, 70);
         var run = source.RunAsync(context, _stop.Token);
-        await Task.Delay(TimeSpan.FromMilliseconds(100));
+        await Eventually(() => source.WorkerThread is { IsAlive: true });
 
         await _stop.CancelAsync();
         await run.WaitAsync(Bound);
@@ -215,6 +215,16 @@ public sealed class TestPatternSourceTests : IDisposable
 
     private SourceContext NewContext(TimeProvider time) =>
         new(0, new LatestFrameHub(time), _pool, NullLogger.Instance);
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not come true in time");
+            await Task.Delay(10);
+        }
+    }
 
     private static async Task<Frame> NextAsync(FrameSubscriber subscriber) =>
         await subscriber.NextAsync().AsTask().WaitAsync(Bound) ?? throw new InvalidOperationException("no frame");

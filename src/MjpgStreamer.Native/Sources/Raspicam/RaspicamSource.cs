@@ -20,6 +20,7 @@ public sealed class RaspicamSource : IFrameSource, IStillCapture
     /// <summary>The Linux name of the thread that holds the camera (what the fork's script looks for).</summary>
     public const string ThreadName = "input_raspicam";
 
+    private long _attempts;
     private const string PluginDisplayName = "raspicam input plugin";
     private const string NotFoundReason = "rpicam-vid not found";
 
@@ -67,6 +68,9 @@ public sealed class RaspicamSource : IFrameSource, IStillCapture
 
     /// <summary>How many times rpicam-vid was started.</summary>
     public long Starts => _videoRunner.Starts;
+
+    /// <summary>How many rpicam-vid runs were tried, started or not.</summary>
+    internal long Attempts => Interlocked.Read(ref _attempts);
 
     /// <summary>Frames dropped as malformed, over all runs of rpicam-vid.</summary>
     public long CorruptFrames => _pump.CorruptFrames;
@@ -250,6 +254,7 @@ public sealed class RaspicamSource : IFrameSource, IStillCapture
     /// <summary>One run of rpicam-vid; returns why it ended (for the NoSignal state).</summary>
     private async Task<string> RunVideoAsync(SourceContext context, CancellationToken cancellation)
     {
+        Interlocked.Increment(ref _attempts);
         if (RaspicamPrograms.Find(RaspicamPrograms.Video, SearchPath) is not { } program)
         {
             if (context.Reason != NotFoundReason)

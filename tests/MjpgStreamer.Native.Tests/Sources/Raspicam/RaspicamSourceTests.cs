@@ -57,7 +57,7 @@ public sealed class RaspicamSourceTests
         await using var run = new Run(source);
 
         await WaitUntil(() => run.Context.State == InputState.NoSignal);
-        await Task.Delay(100);
+        await WaitUntil(() => source.Attempts >= 4);
 
         Assert.Equal("rpicam-vid not found", run.Context.Reason);
         Assert.False(run.Task.IsCompleted);
