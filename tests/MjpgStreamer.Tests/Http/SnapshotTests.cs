@@ -17,8 +17,10 @@ public sealed class SnapshotTests
         Assert.StartsWith("503: Service Unavailable!\r\nno frame from input 0: ", never.BodyText, StringComparison.Ordinal);
 
         var frame = File.ReadAllBytes(Path.Combine(TestMedia.FramesFolder, "frame_007.jpg"));
-        File.WriteAllBytes(Path.Combine(folder, "tmp.part"), frame);
-        File.Move(Path.Combine(folder, "tmp.part"), Path.Combine(folder, "one.jpg"));
+        // Written beside the folder and moved in: in watch mode every file closed in the folder counts, a .part too.
+        var staging = Path.Combine(Path.GetDirectoryName(folder)!, Path.GetFileName(folder) + ".part");
+        File.WriteAllBytes(staging, frame);
+        File.Move(staging, Path.Combine(folder, "one.jpg"));
         await Eventually.UntilAsync(async () => (await HttpBehaviourTests.GetStateAsync(server.Port)).Contains("\"frames\": 1", StringComparison.Ordinal), "the input has read the file");
 
         var stale = await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot");
