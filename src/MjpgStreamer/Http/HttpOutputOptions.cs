@@ -5,6 +5,24 @@ namespace MjpgStreamer.Http;
 /// <summary>output_http.so's options: the original's letters, long names and help text.</summary>
 internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFolder, string? Credentials, bool NoCommands)
 {
+    public const int DefaultMaxClients = 500;
+
+    public const int DefaultMaxConnections = 2000;
+
+    /// <summary>-hosts: the Host header values (names or addresses, without port) this server answers; empty = any.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+
+    /// <summary>-max_clients: stream clients at most (0 = no limit); the next gets 503 with Retry-After.</summary>
+    public int MaxClients { get; init; } = DefaultMaxClients;
+
+    /// <summary>-max_connections: open TCP connections at most (0 = no limit).</summary>
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
+
+    /// <summary>-cert and -key: PEM files; when both are given the port speaks HTTPS only.</summary>
+    public string? CertificateFile { get; init; }
+
+    public string? KeyFile { get; init; }
+
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
         new("p", true, "p", "port"),
@@ -12,6 +30,11 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         new("w", true, "w", "www"),
         new("c", true, "c", "credentials"),
         new("n", false, "n", "nocommands"),
+        new("hosts", true, "hosts"),
+        new("max_clients", true, "max_clients"),
+        new("max_connections", true, "max_connections"),
+        new("cert", true, "cert"),
+        new("key", true, "key"),
     ];
 
     public static readonly string Help = PluginHelp.Format(
@@ -21,7 +44,12 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         ("[-p | --port ]", "TCP port for this HTTP server (0: any free port)"),
         ("[-l | --listen ]", "Listen on Hostname / IP (default: all addresses)"),
         ("[-c | --credentials ]", "ask for \"username:password\" on connect"),
-        ("[-n | --nocommands ]", "disable execution of commands"));
+        ("[-n | --nocommands ]", "disable execution of commands"),
+        ("[-hosts ]", "comma-separated Host names/addresses to answer\n(default: any; closes DNS rebinding)"),
+        ("[-max_clients ]", "stream clients at most (default 500, 0: no limit)"),
+        ("[-max_connections ]", "connections at most (default 2000, 0: no limit)"),
+        ("[-cert ]", "PEM certificate file: serve HTTPS (with -key)"),
+        ("[-key ]", "PEM private key file of -cert"));
 
     public static HttpOutputOptions From(ParsedOptions options)
     {
@@ -48,7 +76,35 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             }
         }
 
-        return new HttpOutputOptions(port, listen, www, credentials, options.Has("n"));
+        var hosts = (options.Get("hosts") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (options.Get("hosts") is not null && hosts.Length == 0)
+        {
+            throw new UsageException($"{options.Plugin}: -hosts needs a comma-separated list of host names or addresses");
+        }
+
+        var certificate = options.Get("cert");
+        var key = options.Get("key");
+        if ((certificate is null) != (key is null))
+        {
+            throw new UsageException($"{options.Plugin}: -cert and -key go together (PEM certificate and its private key)");
+        }
+
+        foreach (var file in new[] { certificate, key })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                throw new StartupException($"{options.Plugin}: '{file}' does not exist");
+            }
+        }
+
+        return new HttpOutputOptions(port, listen, www, credentials, options.Has("n"))
+        {
+            Hosts = hosts,
+            MaxClients = options.GetInt("max_clients", DefaultMaxClients, 0),
+            MaxConnections = options.GetInt("max_connections", DefaultMaxConnections, 0),
+            CertificateFile = certificate is null ? null : Path.GetFullPath(certificate),
+            KeyFile = key is null ? null : Path.GetFullPath(key),
+        };
     }
 
     /// <summary>The argument string with the password replaced, for program.json and logs.</summary>
