@@ -224,7 +224,8 @@ public sealed class StillCommandModeTests : IDisposable
         var tool = Script("fake-still", $"cp \"{JpegFile}\" \"$1\"");
         await using var server = new StubStateServer(_ => StubAnswer.Json(StubStateServer.StateJson(("input_uvc.so", "released", null))));
 
-        var run = await ProgramRun.RunAsync("still", Output, "--command", $"{tool} {{}}", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "1");
+        // 3 s: the still program must finish within the budget even on a loaded machine; the resume never can.
+        var run = await ProgramRun.RunAsync("still", Output, "--command", $"{tool} {{}}", "--pause-file", LockFile, "--url", server.BaseUrl, "--timeout", "3");
 
         var line = ToolRunAssert.OneLineFailure(run, "still");
         Assert.StartsWith("mjpg_streamer still: fake-still took the still, but resume failed: timed out after ", line, StringComparison.Ordinal);
