@@ -33,6 +33,12 @@ public static class LogEvents
 
     public const int HttpOutputSettings = 221;
 
+    public const int RequestGuardHostRefused = 230;
+
+    public const int RequestGuardCrossSiteRefused = 231;
+
+    public const int HttpOutputHosts = 232;
+
     public const int UvcOptionWarning = 300;
 
     public const int UvcSettingFailed = 301;

@@ -12,4 +12,10 @@ public sealed record OptionSpec(string Key, bool HasArgument, params string[] Na
     /// It has no names, so it never matches an option word.
     /// </summary>
     public static OptionSpec RestAfterDoubleDash { get; } = new(RestKey, false);
+
+    /// <summary>
+    /// The value is a secret (a password): <see cref="ParsedOptions.Secrets"/> lists it, and
+    /// <see cref="SecretMask"/> hides it wherever the argument string is shown (/program.json, logs).
+    /// </summary>
+    public bool IsSecret { get; init; }
 }

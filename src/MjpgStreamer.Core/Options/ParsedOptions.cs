@@ -34,6 +34,9 @@ public sealed class ParsedOptions
 
     public IReadOnlyList<(string Key, string? Value)> Items => _items;
 
+    /// <summary>The values given to options marked <see cref="OptionSpec.IsSecret"/>, as parsed (quotes removed).</summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+
     public bool Has(string key) => _items.Exists(i => i.Key == key);
 
     /// <summary>The last value given for the key (later options override earlier ones, as with getopt).</summary>

@@ -12,6 +12,7 @@ public static class PluginOptionParser
     public static ParsedOptions Parse(string plugin, IReadOnlyList<string> words, IReadOnlyList<OptionSpec> specs, string helpText)
     {
         var items = new List<(string, string?)>();
+        var secrets = new List<string>();
         var acceptsRest = AcceptsRest(specs);
         for (var i = 0; i < words.Count; i++)
         {
@@ -24,7 +25,7 @@ public static class PluginOptionParser
                     rest[j] = words[i + 1 + j];
                 }
 
-                return new ParsedOptions(plugin, items, rest);
+                return new ParsedOptions(plugin, items, rest) { Secrets = secrets };
             }
 
             if (word.Length < 2 || word[0] != '-')
@@ -55,6 +56,11 @@ public static class PluginOptionParser
                 if (shortSpec is { HasArgument: true })
                 {
                     items.Add((shortSpec.Key, body[1..]));
+                    if (shortSpec.IsSecret)
+                    {
+                        secrets.Add(body[1..]);
+                    }
+
                     continue;
                 }
             }
@@ -77,6 +83,10 @@ public static class PluginOptionParser
                 }
 
                 items.Add((spec.Key, inline));
+                if (spec.IsSecret)
+                {
+                    secrets.Add(inline);
+                }
             }
             else
             {
@@ -89,7 +99,7 @@ public static class PluginOptionParser
             }
         }
 
-        return new ParsedOptions(plugin, items);
+        return new ParsedOptions(plugin, items) { Secrets = secrets };
     }
 
     private static bool AcceptsRest(IReadOnlyList<OptionSpec> specs)

@@ -44,7 +44,7 @@ public sealed partial class CameraStream : IAsyncDisposable
     /// <summary>The plugin name exactly as given on the command line.</summary>
     public string Plugin { get; }
 
-    /// <summary>The raw argument string, with its leading space, as program.json shows it.</summary>
+    /// <summary>The argument string, with its leading space, as program.json shows it (secrets masked by the host: <see cref="Options.SecretMask"/>).</summary>
     public string Args { get; }
 
     public IFrameSource Source { get; }

@@ -3,6 +3,7 @@ using System.IO.Pipes;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using MjpgStreamer.Core.Options;
 using MjpgStreamer.Native.Interop;
 using MjpgStreamer.Core.Diagnostics;
 
@@ -266,12 +267,15 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         using var reader = new StreamReader(_stderr, leaveOpen: true);
         try
         {
-            while (await reader.ReadLineAsync(cancellation).ConfigureAwait(false) is { } line)
+            while (await reader.ReadLineAsync(cancellation).ConfigureAwait(false) is { } said)
             {
-                if (string.IsNullOrWhiteSpace(line))
+                if (string.IsNullOrWhiteSpace(said))
                 {
                     continue;
                 }
+
+                // ffmpeg and friends echo their input URL, password included ("from 'rtsp://user:pw@cam/'").
+                var line = SecretMask.MaskUrls(said);
 
                 var shown = Shorten(line, MaxLogLine);
                 lock (_gate)

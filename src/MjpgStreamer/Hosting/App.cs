@@ -65,9 +65,13 @@ internal static partial class App
                     throw new UsageException($"{spec.Name}: -still_command needs a program");
                 }
 
-                return (spec, source: PluginTable.FindInput(spec).Create(parsed, environment), still);
+                return (spec, source: PluginTable.FindInput(spec).Create(parsed, environment), still, shownArgs: SecretMask.Apply(spec.RawArgs, parsed));
             }).ToList();
-            var outputs = options.Outputs.Select(spec => (spec, build: PluginTable.FindOutput(spec).Create(ParseOutput(spec)))).ToList();
+            var outputs = options.Outputs.Select(spec =>
+            {
+                var parsed = ParseOutput(spec);
+                return (spec, build: PluginTable.FindOutput(spec).Create(parsed), shownArgs: SecretMask.Apply(spec.RawArgs, parsed));
+            }).ToList();
             if (options.Background)
             {
                 return Background.LaunchChild(args);
@@ -135,8 +139,8 @@ internal static partial class App
     }
 
     private static async Task<int> RunAsync(
-        List<(PluginSpec Spec, IFrameSource Source, IReadOnlyList<string>? StillCommand)> inputs,
-        List<(PluginSpec Spec, Func<OutputContext, IOutput> Build)> outputs,
+        List<(PluginSpec Spec, IFrameSource Source, IReadOnlyList<string>? StillCommand, string ShownArgs)> inputs,
+        List<(PluginSpec Spec, Func<OutputContext, IOutput> Build, string ShownArgs)> outputs,
         StreamerOptions options,
         TimeProvider time,
         ILoggerFactory loggerFactory)
@@ -150,10 +154,10 @@ internal static partial class App
 
         for (var i = 0; i < inputs.Count; i++)
         {
-            var (spec, source, stillCommand) = inputs[i];
+            var (spec, source, stillCommand, shownArgs) = inputs[i];
             var placeholders = new Native.Sources.PlaceholderFrames();
             var inputLogger = loggerFactory.CreateLogger($"input_{i}");
-            streamer.Inputs.Add(new CameraStream(i, spec.Name, spec.RawArgs, source, time, inputLogger)
+            streamer.Inputs.Add(new CameraStream(i, spec.Name, shownArgs, source, time, inputLogger)
             {
                 PauseFrame = options.PauseFrame,
                 PausedPicture = (width, height) => placeholders.Render("PAUSED", "", width, height),
@@ -169,8 +173,8 @@ internal static partial class App
         {
             for (var i = 0; i < outputs.Count; i++)
             {
-                var (spec, build) = outputs[i];
-                streamer.Outputs.Add(build(new OutputContext(i, spec.Name, spec.RawArgs, streamer, time, loggerFactory)));
+                var (spec, build, shownArgs) = outputs[i];
+                streamer.Outputs.Add(build(new OutputContext(i, spec.Name, shownArgs, streamer, time, loggerFactory)));
             }
 
             // A lock file present at start keeps the inputs from opening their devices at all.

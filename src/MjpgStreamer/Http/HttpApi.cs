@@ -8,7 +8,8 @@ using MjpgStreamer.Plugins;
 namespace MjpgStreamer.Http;
 
 /// <summary>
-/// The request handler of one output_http instance: checks the credentials, routes each request to its
+/// The request handler of one output_http instance: refuses what <see cref="RequestGuard"/> refuses (-hosts,
+/// cross-site side effects), checks the credentials, routes each request to its
 /// endpoint family (mjpg-streamer's API plus ours, docs/compatibility.md), and ends quietly when the client
 /// goes away or the server stops.
 /// </summary>
@@ -23,6 +24,7 @@ internal sealed class HttpApi
     private readonly CommandEndpoint _command;
     private readonly PauseEndpoint _pause;
     private readonly FileEndpoint _files;
+    private readonly RequestGuard _guard;
 
     public HttpApi(int outputId, HttpOutputOptions options, Streamer streamer, ClientRegistry clients, ILogger logger)
     {
@@ -35,6 +37,7 @@ internal sealed class HttpApi
         _command = new CommandEndpoint(options, streamer, logger);
         _pause = new PauseEndpoint(options, streamer);
         _files = new FileEndpoint(options, streamer);
+        _guard = new RequestGuard(outputId, options, logger);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -42,13 +45,20 @@ internal sealed class HttpApi
         var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         try
         {
+            // -hosts and cross-site side effects first: such a request never gets as far as a password prompt.
+            var route = RequestRoute.From(context.Request.Method, rawTarget);
+            if (_guard.Refusal(context, route) is { } refusal)
+            {
+                await Responses.WriteErrorAsync(context, 403, refusal);
+                return;
+            }
+
             if (!IsAuthorized(context.Request))
             {
                 await Responses.WriteErrorAsync(context, 401, "username and password do not match to configuration");
                 return;
             }
 
-            var route = RequestRoute.From(context.Request.Method, rawTarget);
             await (route.Kind switch
             {
                 RouteKind.Malformed => Responses.WriteErrorAsync(context, 400, "Malformed HTTP request"),

@@ -47,7 +47,7 @@ internal sealed partial class HttpOutput : IOutput
         _options = options;
         _logger = context.LoggerFactory.CreateLogger("output_http");
         _clients = new ClientRegistry(context.Time, _logger);
-        Args = HttpOutputOptions.MaskPassword(context.RawArgs);
+        Args = context.Args;
     }
 
     public int Id => _context.Id;
@@ -115,6 +115,11 @@ internal sealed partial class HttpOutput : IOutput
         }
 
         LogSettings(_logger, Id, _options.WwwFolder ?? "disabled", _options.Credentials is null ? "disabled" : "enabled", _options.NoCommands ? "disabled" : "enabled");
+        if (_options.Hosts.Count > 0)
+        {
+            var hosts = string.Join(", ", _options.Hosts);
+            LogHosts(_logger, Id, hosts);
+        }
     }
 
     /// <summary>
@@ -207,4 +212,7 @@ internal sealed partial class HttpOutput : IOutput
 
     [LoggerMessage(EventId = LogEvents.HttpOutputSettings, Level = LogLevel.Information, Message = "output {OutputId}: www folder {Www}, credentials {Credentials}, commands {Commands}")]
     private static partial void LogSettings(ILogger logger, int outputId, string www, string credentials, string commands);
+
+    [LoggerMessage(EventId = LogEvents.HttpOutputHosts, Level = LogLevel.Information, Message = "output {OutputId}: answering requests for Host {Hosts} only (-hosts)")]
+    private static partial void LogHosts(ILogger logger, int outputId, string hosts);
 }

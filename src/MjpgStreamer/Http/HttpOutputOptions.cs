@@ -28,7 +28,7 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         new("p", true, "p", "port"),
         new("l", true, "l", "listen"),
         new("w", true, "w", "www"),
-        new("c", true, "c", "credentials"),
+        new("c", true, "c", "credentials") { IsSecret = true },
         new("n", false, "n", "nocommands"),
         new("hosts", true, "hosts"),
         new("max_clients", true, "max_clients"),
@@ -105,39 +105,5 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             CertificateFile = certificate is null ? null : Path.GetFullPath(certificate),
             KeyFile = key is null ? null : Path.GetFullPath(key),
         };
-    }
-
-    /// <summary>The argument string with the password replaced, for program.json and logs.</summary>
-    public static string MaskPassword(string rawArgs)
-    {
-        var words = rawArgs.Split(' ');
-        for (var i = 0; i < words.Length; i++)
-        {
-            var word = words[i];
-            var isCredentialOption = word.StartsWith('-') && word.TrimStart('-') is { Length: > 0 } name
-                && "credentials".StartsWith(name.Split('=')[0], StringComparison.Ordinal);
-            if (!isCredentialOption)
-            {
-                continue;
-            }
-
-            var eq = word.IndexOf('=', StringComparison.Ordinal);
-            if (eq >= 0)
-            {
-                words[i] = word[..(eq + 1)] + MaskValue(word[(eq + 1)..]);
-            }
-            else if (i + 1 < words.Length)
-            {
-                words[i + 1] = MaskValue(words[i + 1]);
-            }
-        }
-
-        return string.Join(' ', words);
-    }
-
-    private static string MaskValue(string credentials)
-    {
-        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
-        return colon < 0 ? "***" : credentials[..(colon + 1)] + "***";
     }
 }

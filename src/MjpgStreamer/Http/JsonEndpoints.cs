@@ -30,7 +30,6 @@ internal sealed class JsonEndpoints(Streamer streamer)
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";
-        response.Headers.AccessControlAllowOrigin = "*";
         Responses.SetStandardHeaders(response);
         response.ContentLength = body.Length;
         if (!HttpMethods.IsHead(context.Request.Method))

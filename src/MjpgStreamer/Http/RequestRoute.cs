@@ -5,6 +5,20 @@ namespace MjpgStreamer.Http;
 /// <summary>What a request asks for, decided from its method and raw target: the original's rules, with our improvements (docs/compatibility.md).</summary>
 internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
 {
+    /// <summary>
+    /// The request changes something (runs a command, pauses, takes a still): a browser may send it only from a
+    /// page of this server (<see cref="RequestGuard"/> refuses it cross-site). Every route kind must say so here:
+    /// the switch has no default, so a new kind does not compile until it is listed.
+    /// </summary>
+#pragma warning disable CS8524 // only named kinds are ever routed
+    public bool HasSideEffect => Kind switch
+    {
+        RouteKind.Command or RouteKind.Take or RouteKind.Pause or RouteKind.Resume or RouteKind.Still => true,
+        RouteKind.Malformed or RouteKind.Snapshot or RouteKind.Stream or RouteKind.InputJson or RouteKind.OutputJson
+            or RouteKind.ProgramJson or RouteKind.State or RouteKind.File => false,
+    };
+#pragma warning restore CS8524
+
     public static RequestRoute From(string method, string rawTarget)
     {
         var isPost = method == "POST";

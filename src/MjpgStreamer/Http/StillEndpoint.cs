@@ -50,7 +50,6 @@ internal sealed partial class StillEndpoint(int outputId, Streamer streamer, ILo
 
         var response = context.Response;
         response.StatusCode = 200;
-        response.Headers.AccessControlAllowOrigin = "*";
         Responses.SetStandardHeaders(response);
         response.ContentType = "image/jpeg";
         response.Headers["X-Timestamp"] = MultipartFormat.FormatTimestamp(input.Context.NowMicroseconds());
