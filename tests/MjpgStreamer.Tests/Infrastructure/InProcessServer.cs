@@ -38,7 +38,8 @@ internal sealed class InProcessServer : IAsyncDisposable
 
     public int Port => Output.BoundPort;
 
-    public static async Task<InProcessServer> StartAsync()
+    /// <param name="configure">Changes the output's options (-hosts, -n, …) from the defaults: port 0 on 127.0.0.1.</param>
+    public static async Task<InProcessServer> StartAsync(Func<HttpOutputOptions, HttpOutputOptions>? configure = null)
     {
         var time = new WatchedClock();
         var stopping = new CancellationTokenSource();
@@ -49,6 +50,7 @@ internal sealed class InProcessServer : IAsyncDisposable
         var pause = new PauseCoordinator(streamer.Inputs, lockFile: null, TimeSpan.FromHours(1), time, NullLogger.Instance);
         streamer.Pause = pause;
         var options = new HttpOutputOptions(0, "127.0.0.1", WwwFolder: null, Credentials: null, NoCommands: false);
+        options = configure?.Invoke(options) ?? options;
         var output = new HttpOutput(new OutputContext(0, HttpOutput.Name, " -p 0 -l 127.0.0.1", streamer, time, NullLoggerFactory.Instance), options);
         streamer.Outputs.Add(output);
         pause.Start();
