@@ -91,11 +91,28 @@ public sealed class RequestRulesTests
         Assert.Throws<UsageException>(() => GlobalCommandLine.Parse(["--help=x"]));
     }
 
-    [Fact]
-    public void The_password_is_masked_wherever_it_is_written()
-    {
-        Assert.Equal(" -p 8080 -c user:*** -n", HttpOutputOptions.MaskPassword(" -p 8080 -c user:pass -n"));
-        Assert.Equal(" --credentials=admin:***", HttpOutputOptions.MaskPassword(" --credentials=admin:secret"));
-        Assert.Equal(" -cred u:***", HttpOutputOptions.MaskPassword(" -cred u:p"));
-    }
+    [Theory]
+    [InlineData("/?action=command&id=1", true)]
+    [InlineData("/?action=take&filename=x.jpg", true)]
+    [InlineData("/?action=pause", true)]
+    [InlineData("/?action=resume", true)]
+    [InlineData("/?action=still", true)]
+    [InlineData("/still?input=1", true)]
+    [InlineData("/?action=snapshot", false)]
+    [InlineData("/?action=stream", false)]
+    [InlineData("/state", false)]
+    [InlineData("/program.json", false)]
+    [InlineData("/input.json", false)]
+    [InlineData("/index.html", false)]
+    public void Routes_with_a_side_effect_say_so(string target, bool sideEffect) =>
+        Assert.Equal(sideEffect, RequestRoute.From("GET", target).HasSideEffect);
+
+    [Theory]
+    [InlineData("OctoPi.Local.", "octopi.local")]
+    [InlineData("[::1]", "::1")]
+    [InlineData("0:0::1", "::1")]
+    [InlineData("[2001:DB8::1]", "2001:db8::1")]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    public void Host_names_compare_without_case_brackets_or_final_dot(string given, string normalized) =>
+        Assert.Equal(normalized, RequestGuard.NormalizeHost(given));
 }
