@@ -29,6 +29,8 @@ public static class LogEvents
 
     public const int ClientRegistryDropped = 210;
 
+    public const int StillEndpointStillBusy = 240;
+
     public const int HttpOutputListening = 220;
 
     public const int HttpOutputSettings = 221;
