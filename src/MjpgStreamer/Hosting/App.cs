@@ -65,8 +65,13 @@ internal static partial class App
                     throw new UsageException($"{spec.Name}: -still_command needs a program");
                 }
 
-                var interval = TimeSpan.FromSeconds(parsed.GetDouble(StillIntervalKey, CameraStream.DefaultStillInterval.TotalSeconds, 0));
-                return (spec, source: PluginTable.FindInput(spec).Create(parsed, environment), still, interval);
+                var interval = parsed.GetDouble(StillIntervalKey, CameraStream.DefaultStillInterval.TotalSeconds, 0);
+                if (interval > MaxStillIntervalSeconds)
+                {
+                    throw new UsageException($"{spec.Name}: -still_interval '{parsed.Get(StillIntervalKey)}' is more than {MaxStillIntervalSeconds} seconds");
+                }
+
+                return (spec, source: PluginTable.FindInput(spec).Create(parsed, environment), still, TimeSpan.FromSeconds(interval));
             }).ToList();
             var outputs = options.Outputs.Select(spec => (spec, build: PluginTable.FindOutput(spec).Create(ParseOutput(spec)))).ToList();
             if (options.Background)
@@ -118,6 +123,8 @@ internal static partial class App
     private const string StillIntervalKey = "still_interval";
 
     private static readonly OptionSpec StillIntervalOption = new(StillIntervalKey, true, StillIntervalKey);
+
+    private const int MaxStillIntervalSeconds = 3600;
 
     private static ParsedOptions ParseInput(PluginSpec spec)
     {

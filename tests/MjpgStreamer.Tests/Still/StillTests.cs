@@ -125,6 +125,31 @@ public sealed class StillTests
         await ServerState.WaitForAsync(server, "streaming");
     }
 
+    [Theory]
+    [InlineData("input_uvc.so")]
+    [InlineData("input_raspicam.so")]
+    [InlineData("input_file.so")]
+    [InlineData("input_testpattern.so")]
+    public async Task EveryInput_ListsStillInterval_InItsHelp(string plugin)
+    {
+        var run = await ProgramRun.RunAsync("-i", plugin + " --help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(" [-still_interval ].....: seconds of live frames the stream gets between two stills,", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-still_interval -1", "-still_interval '-1' is not a number of at least 0")]
+    [InlineData("-still_interval soon", "-still_interval 'soon' is not a number of at least 0")]
+    [InlineData("-still_interval 1e300", "-still_interval '1e300' is more than 3600 seconds")]
+    public async Task ABadStillInterval_ExitsTwo_WithOneLineNamingIt(string args, string message)
+    {
+        var run = await ProgramRun.RunAsync("--pause-file", "none", "-i", "input_testpattern.so " + args, "-o", "output_http.so -p 0 -l 127.0.0.1");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("input_testpattern.so: " + message, run.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task StillCommand_OnAnyInput_ReleasesIt_RunsTheCommand_AndResumes()
     {
