@@ -29,11 +29,11 @@ public static class LogEvents
 
     public const int ClientRegistryDropped = 210;
 
-    public const int StillEndpointStillBusy = 240;
-
     public const int HttpOutputListening = 220;
 
     public const int HttpOutputSettings = 221;
+
+    public const int StillEndpointStillBusy = 240;
 
     public const int UvcOptionWarning = 300;
 

@@ -323,7 +323,7 @@ public sealed partial class CameraStream : IAsyncDisposable
         }
 
         var left = StillInterval - time.GetElapsedTime(liveSince);
-        if (left > TimeSpan.Zero)
+        if (left > TimeSpan.Zero && !IsPausedExternally)
         {
             await Task.Delay(left, time, cancellation).ConfigureAwait(false);
         }
