@@ -39,6 +39,8 @@ public static class LogEvents
 
     public const int HttpOutputHosts = 232;
 
+    public const int StillEndpointStillBusy = 240;
+
     public const int UvcOptionWarning = 300;
 
     public const int UvcSettingFailed = 301;

@@ -17,6 +17,16 @@ public sealed partial class CameraStream : IAsyncDisposable
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(1);
     private static readonly (int Width, int Height) DefaultPictureSize = (640, 480);
 
+    /// <summary>
+    /// How long, after a still, the input may take to stream again (rpicam-vid starting, a camera reopened)
+    /// before the gap to the next still is counted from the still's end: a camera that does not come back
+    /// must not hold the stills.
+    /// </summary>
+    private static readonly TimeSpan StillResumeWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>Stills an input holds at once: one being taken and one waiting; more are refused (429).</summary>
+    private const int MaxStillsAtOnce = 2;
+
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _stillGate = new(1, 1);
@@ -27,6 +37,9 @@ public sealed partial class CameraStream : IAsyncDisposable
     private bool _pauseRequested;
     private string _pauseReason = "";
     private DateTimeOffset? _pausedSince;
+    private int _stillsAtOnce;
+    private long? _lastStillEnded;
+    private TimeSpan _lastStillTook = TimeSpan.FromSeconds(1);
     private Task _run = Task.CompletedTask;
 
     public CameraStream(int id, string plugin, string args, IFrameSource source, TimeProvider time, ILogger logger)
@@ -151,47 +164,168 @@ public sealed partial class CameraStream : IAsyncDisposable
     /// <summary>Runs <see cref="StillCommand"/> and returns its JPEG (a seam: process handling lives in Native).</summary>
     public Func<IReadOnlyList<string>, CancellationToken, Task<byte[]>>? RunStillCommand { get; init; }
 
+    /// <summary>The default of -still_interval: a second of live frames between two stills.</summary>
+    public static readonly TimeSpan DefaultStillInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>
-    /// A full-resolution still (?action=still), one at a time: a source that takes stills itself does so
-    /// (the stream's clients get the last frame again meanwhile); any other input with -still_command is
-    /// released, the command run, and the input resumed. Throws <see cref="StillFailedException"/> with the reason.
+    /// Live frames the stream gets between two stills (-still_interval; zero: none): the next still starts no
+    /// earlier than this after the first live frame that follows the last still (or after the still's end when
+    /// nobody watches, the input does not stream, or it takes longer than a couple of seconds to come back).
+    /// </summary>
+    public TimeSpan StillInterval { get; init; } = DefaultStillInterval;
+
+    /// <summary>Stills this input holds now: the one being taken (or waiting for its gap) and the one waiting for it.</summary>
+    public int StillsAtOnce
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stillsAtOnce;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A full-resolution still (?action=still), one at a time and at most one waiting (a third is refused with
+    /// <see cref="StillBusyException"/>), each at least <see cref="StillInterval"/> of live frames after the last:
+    /// a source that takes stills itself does so (the stream's clients get the last frame again meanwhile);
+    /// any other input with -still_command is released, the command run, and the input resumed. Throws
+    /// <see cref="StillFailedException"/> with the reason.
     /// </summary>
     public async Task<byte[]> TakeStillAsync(CancellationToken cancellation)
     {
-        await _stillGate.WaitAsync(cancellation).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (_stillsAtOnce >= MaxStillsAtOnce)
+            {
+                throw new StillBusyException("a still is being taken and another one is waiting", StillRetryAfterLocked());
+            }
+
+            _stillsAtOnce++;
+        }
+
         try
         {
-            if (IsPausedExternally)
-            {
-                throw new StillFailedException("the input is paused (lock file or HTTP pause)");
-            }
-
-            if (StillCommand is { Count: > 0 } command)
-            {
-                return await StillByCommandAsync(command, cancellation).ConfigureAwait(false);
-            }
-
-            if (Source is not IStillCapture capture)
-            {
-                throw new StillFailedException("this input takes no stills; give it -still_command \"PROGRAM ARGS\" (a program writing one JPEG to stdout)");
-            }
-
-            Context.SetState(InputState.Still, "taking a still");
-            using var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            var keepAliveTask = KeepAliveDuringStillAsync(keepAlive.Token);
+            await _stillGate.WaitAsync(cancellation).ConfigureAwait(false);
             try
             {
-                return await capture.CaptureStillAsync(cancellation).ConfigureAwait(false);
+                await WaitForStillIntervalAsync(cancellation).ConfigureAwait(false);
+                return await TakeOneStillAsync(cancellation).ConfigureAwait(false);
             }
             finally
             {
-                await keepAlive.CancelAsync().ConfigureAwait(false);
-                await keepAliveTask.ConfigureAwait(false);
+                _stillGate.Release();
             }
         }
         finally
         {
-            _stillGate.Release();
+            lock (_gate)
+            {
+                _stillsAtOnce--;
+            }
+        }
+    }
+
+    /// <summary>When a refused still has a chance: once the one in progress is done (its gap and its own time).</summary>
+    private TimeSpan StillRetryAfterLocked() => StillInterval + _lastStillTook;
+
+    private async Task<byte[]> TakeOneStillAsync(CancellationToken cancellation)
+    {
+        if (IsPausedExternally)
+        {
+            throw new StillFailedException("the input is paused (lock file or HTTP pause)");
+        }
+
+        if (StillCommand is { Count: > 0 } command)
+        {
+            var started = Hub.Time.GetTimestamp();
+            try
+            {
+                return await StillByCommandAsync(command, cancellation).ConfigureAwait(false);
+            }
+            finally
+            {
+                StillEnded(started);
+            }
+        }
+
+        if (Source is not IStillCapture capture)
+        {
+            throw new StillFailedException("this input takes no stills; give it -still_command \"PROGRAM ARGS\" (a program writing one JPEG to stdout)");
+        }
+
+        Context.SetState(InputState.Still, "taking a still");
+        using var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var keepAliveTask = KeepAliveDuringStillAsync(keepAlive.Token);
+        var start = Hub.Time.GetTimestamp();
+        try
+        {
+            return await capture.CaptureStillAsync(cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            StillEnded(start);
+            await keepAlive.CancelAsync().ConfigureAwait(false);
+            await keepAliveTask.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A still that took the camera from the stream ended (taken or not): the next one keeps its distance.</summary>
+    private void StillEnded(long started)
+    {
+        var now = Hub.Time.GetTimestamp();
+        lock (_gate)
+        {
+            _lastStillEnded = now;
+            _lastStillTook = Hub.Time.GetElapsedTime(started, now);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the stream has had <see cref="StillInterval"/> of live frames since the last still: from the
+    /// first live frame after it, so a camera that takes a moment to stream again still gets its second.
+    /// </summary>
+    private async Task WaitForStillIntervalAsync(CancellationToken cancellation)
+    {
+        long ended;
+        lock (_gate)
+        {
+            if (_lastStillEnded is not { } last || StillInterval <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            ended = last;
+        }
+
+        var time = Hub.Time;
+        var liveSince = ended;
+        var resumeLeft = StillResumeWait - time.GetElapsedTime(ended);
+        if (Hub.Demand > 0 && resumeLeft > TimeSpan.Zero)
+        {
+            // Someone watches: count from the first live frame (the input streams again), unless the input
+            // reports it will not (no signal, paused) or does not come back in time.
+            using var bound = new CancellationTokenSource(resumeLeft, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, bound.Token);
+            try
+            {
+                var state = await Context.WaitForStateAsync(
+                    s => s is InputState.Streaming or InputState.NoSignal || IsPausedExternally, linked.Token).ConfigureAwait(false);
+                if (state == InputState.Streaming)
+                {
+                    liveSince = Math.Max(ended, Context.StateSince);
+                }
+            }
+            catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellation.IsCancellationRequested)
+            {
+            }
+        }
+
+        var left = StillInterval - time.GetElapsedTime(liveSince);
+        if (left > TimeSpan.Zero && !IsPausedExternally)
+        {
+            await Task.Delay(left, time, cancellation).ConfigureAwait(false);
         }
     }
 

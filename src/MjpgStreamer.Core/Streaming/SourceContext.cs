@@ -10,6 +10,7 @@ public sealed partial class SourceContext
     private readonly Lock _gate = new();
     private InputState _state = InputState.Starting;
     private string? _reason;
+    private long _stateSince;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SourceContext(int inputId, LatestFrameHub hub, FramePool pool, ILogger logger)
@@ -19,6 +20,7 @@ public sealed partial class SourceContext
         Pool = pool;
         Logger = logger;
         Captured = new RateMeter(hub.Time);
+        _stateSince = hub.Time.GetTimestamp();
     }
 
     public int InputId { get; }
@@ -40,6 +42,18 @@ public sealed partial class SourceContext
             lock (_gate)
             {
                 return _state;
+            }
+        }
+    }
+
+    /// <summary>When the state last changed (a <see cref="TimeProvider"/> timestamp of <see cref="Time"/>).</summary>
+    public long StateSince
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stateSince;
             }
         }
     }
@@ -88,6 +102,11 @@ public sealed partial class SourceContext
                 return;
             }
 
+            if (_state != state)
+            {
+                _stateSince = Time.GetTimestamp();
+            }
+
             _state = state;
             _reason = reason;
             changed = _changed;
@@ -100,16 +119,21 @@ public sealed partial class SourceContext
     }
 
     /// <summary>Completes once the state is <paramref name="target"/> (at once if it is already): a signal, not a poll.</summary>
-    public async Task WaitForStateAsync(InputState target, CancellationToken cancellation)
+    public Task WaitForStateAsync(InputState target, CancellationToken cancellation) =>
+        WaitForStateAsync(state => state == target, cancellation);
+
+    /// <summary>Completes with the state once <paramref name="accept"/> holds for it (at once if it does already).</summary>
+    public async Task<InputState> WaitForStateAsync(Func<InputState, bool> accept, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(accept);
         while (true)
         {
             Task changed;
             lock (_gate)
             {
-                if (_state == target)
+                if (accept(_state))
                 {
-                    return;
+                    return _state;
                 }
 
                 changed = _changed.Task;

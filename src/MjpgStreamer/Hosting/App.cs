@@ -65,7 +65,13 @@ internal static partial class App
                     throw new UsageException($"{spec.Name}: -still_command needs a program");
                 }
 
-                return (spec, source: PluginTable.FindInput(spec).Create(parsed, environment), still, shownArgs: SecretMask.Apply(spec.RawArgs, parsed));
+                var interval = parsed.GetDouble(StillIntervalKey, CameraStream.DefaultStillInterval.TotalSeconds, 0);
+                if (interval > MaxStillIntervalSeconds)
+                {
+                    throw new UsageException($"{spec.Name}: -still_interval '{parsed.Get(StillIntervalKey)}' is more than {MaxStillIntervalSeconds} seconds");
+                }
+
+                return (spec, source: PluginTable.FindInput(spec).Create(parsed, environment), still, TimeSpan.FromSeconds(interval), shownArgs: SecretMask.Apply(spec.RawArgs, parsed));
             }).ToList();
             var outputs = options.Outputs.Select(spec =>
             {
@@ -117,17 +123,29 @@ internal static partial class App
 
     private static readonly OptionSpec StillCommandOption = new(StillCommandKey, true, StillCommandKey);
 
+    /// <summary>Every input takes -still_interval: the seconds of live frames the stream gets between two stills.</summary>
+    private const string StillIntervalKey = "still_interval";
+
+    private static readonly OptionSpec StillIntervalOption = new(StillIntervalKey, true, StillIntervalKey);
+
+    private const int MaxStillIntervalSeconds = 3600;
+
     private static ParsedOptions ParseInput(PluginSpec spec)
     {
         var plugin = PluginTable.FindInput(spec);
-        var options = plugin.Options.Any(o => o.Key == StillCommandKey) ? plugin.Options : [.. plugin.Options, StillCommandOption];
+        IReadOnlyList<OptionSpec> options = [
+            .. plugin.Options,
+            .. new[] { StillCommandOption, StillIntervalOption }.Where(extra => !plugin.Options.Any(o => o.Key == extra.Key)),
+        ];
         return PluginOptionParser.Parse(plugin.Name, ArgumentSplitter.SplitWords(spec.RawArgs), options, WithStillCommandHelp(plugin.Help));
     }
 
     private static string WithStillCommandHelp(string help)
     {
         const string line = " [-still_command ]......: the program that takes ?action=still (run without a shell\n"
-            + "                          while the input is released; one JPEG on its stdout)\n";
+            + "                          while the input is released; one JPEG on its stdout)\n"
+            + " [-still_interval ].....: seconds of live frames the stream gets between two stills,\n"
+            + "                          default 1, 0 = none (one still waits; more get 429)\n";
         var lastRule = help.TrimEnd('\n').LastIndexOf('\n');
         return lastRule < 0 ? help + line : help[..(lastRule + 1)] + line + help[(lastRule + 1)..];
     }
@@ -139,7 +157,7 @@ internal static partial class App
     }
 
     private static async Task<int> RunAsync(
-        List<(PluginSpec Spec, IFrameSource Source, IReadOnlyList<string>? StillCommand, string ShownArgs)> inputs,
+        List<(PluginSpec Spec, IFrameSource Source, IReadOnlyList<string>? StillCommand, TimeSpan StillInterval, string ShownArgs)> inputs,
         List<(PluginSpec Spec, Func<OutputContext, IOutput> Build, string ShownArgs)> outputs,
         StreamerOptions options,
         TimeProvider time,
@@ -154,7 +172,7 @@ internal static partial class App
 
         for (var i = 0; i < inputs.Count; i++)
         {
-            var (spec, source, stillCommand, shownArgs) = inputs[i];
+            var (spec, source, stillCommand, stillInterval, shownArgs) = inputs[i];
             var placeholders = new Native.Sources.PlaceholderFrames();
             var inputLogger = loggerFactory.CreateLogger($"input_{i}");
             streamer.Inputs.Add(new CameraStream(i, spec.Name, shownArgs, source, time, inputLogger)
@@ -162,6 +180,7 @@ internal static partial class App
                 PauseFrame = options.PauseFrame,
                 PausedPicture = (width, height) => placeholders.Render("PAUSED", "", width, height),
                 StillCommand = stillCommand,
+                StillInterval = stillInterval,
                 RunStillCommand = (argv, cancellation) => Native.Sources.CommandRun.RunStillAsync(argv, inputLogger, time, cancellation),
             });
         }

@@ -60,6 +60,7 @@ internal static class Responses
         401 => "Not Authenticated",
         403 => "Forbidden",
         404 => "Not Found",
+        429 => "Too Many Requests",
         500 => "Internal Server Error",
         501 => "Not Implemented",
         503 => "Service Unavailable",

@@ -8,7 +8,8 @@ namespace MjpgStreamer.Http;
 
 /// <summary>
 /// ?action=still: a full-resolution JPEG while the stream keeps its own size and its clients; within the
-/// still budget or 503 with the reason, and X-Still-Ms says how long it took.
+/// still budget or 503 with the reason, and X-Still-Ms says how long it took. One still is taken and one waits
+/// per input; a third at once is 429 with Retry-After, so a flood of stills slows the stills, not the stream.
 /// </summary>
 internal sealed partial class StillEndpoint(int outputId, Streamer streamer, ILogger logger)
 {
@@ -34,6 +35,14 @@ internal sealed partial class StillEndpoint(int outputId, Streamer streamer, ILo
         try
         {
             jpeg = await input.TakeStillAsync(linked.Token);
+        }
+        catch (Core.Sources.StillBusyException ex)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(ex.RetryAfter.TotalSeconds));
+            LogStillBusy(logger, outputId, inputNumber, seconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Responses.WriteErrorAsync(context, 429, $"input {inputNumber} is busy with stills: {ex.Message}; retry after {seconds} s");
+            return;
         }
         catch (Core.Sources.StillFailedException ex)
         {
@@ -63,4 +72,7 @@ internal sealed partial class StillEndpoint(int outputId, Streamer streamer, ILo
 
     [LoggerMessage(EventId = LogEvents.StillEndpointStillRefused, Level = LogLevel.Warning, Message = "output {OutputId}: no still from input {InputId}: {Reason}")]
     private static partial void LogStillRefused(ILogger logger, int outputId, int inputId, string reason);
+
+    [LoggerMessage(EventId = LogEvents.StillEndpointStillBusy, Level = LogLevel.Debug, Message = "output {OutputId}: input {InputId} is busy with stills: 429, retry after {Seconds} s")]
+    private static partial void LogStillBusy(ILogger logger, int outputId, int inputId, int seconds);
 }

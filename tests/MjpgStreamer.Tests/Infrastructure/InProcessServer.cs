@@ -39,13 +39,17 @@ internal sealed class InProcessServer : IAsyncDisposable
     public int Port => Output.BoundPort;
 
     /// <param name="configure">Changes the output's options (-hosts, -n, …) from the defaults: port 0 on 127.0.0.1.</param>
-    public static async Task<InProcessServer> StartAsync(Func<HttpOutputOptions, HttpOutputOptions>? configure = null)
+    /// <param name="stillInterval">The input's -still_interval (default: the program's default).</param>
+    public static async Task<InProcessServer> StartAsync(Func<HttpOutputOptions, HttpOutputOptions>? configure = null, TimeSpan? stillInterval = null)
     {
         var time = new WatchedClock();
         var stopping = new CancellationTokenSource();
         var streamer = new Streamer(time, stopping.Token);
         var source = new HandFedSource();
-        var input = new CameraStream(0, "input_handfed.so", "", source, time, NullLogger.Instance);
+        var input = new CameraStream(0, "input_handfed.so", "", source, time, NullLogger.Instance)
+        {
+            StillInterval = stillInterval ?? CameraStream.DefaultStillInterval,
+        };
         streamer.Inputs.Add(input);
         var pause = new PauseCoordinator(streamer.Inputs, lockFile: null, TimeSpan.FromHours(1), time, NullLogger.Instance);
         streamer.Pause = pause;

@@ -75,6 +75,82 @@ public sealed class StillTests
     }
 
     [Fact]
+    public async Task AFloodOfStills_SlowsTheStills_NotTheStream_WhoseClientGetsLiveFramesEverySecond()
+    {
+        using var camera = new FakeCamera();
+        await using var server = await StartCameraAsync(camera, "-r 640x480 -f 15");
+        await using var client = await MjpegClient.ConnectAsync(server.Port);
+        await client.NextMatchingAsync(UvcCameraTests.IsCameraFrame, Bound);
+
+        // Six clients ask for stills for 5 s, each again as soon as it has its answer (after a 429, 100 ms later).
+        var flood = TimeSpan.FromSeconds(5);
+        var watch = Stopwatch.StartNew();
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<(int Status, string? RetryAfter)>();
+        async Task AskAsync()
+        {
+            while (watch.Elapsed < flood)
+            {
+                var still = await RawHttp.GetResponseAsync(server.Port, "/?action=still");
+                statuses.Add((still.Status, still.Header("Retry-After")));
+                if (still.Status != 200)
+                {
+                    await Task.Delay(100);
+                }
+            }
+        }
+
+        var askers = Enumerable.Range(0, 6).Select(_ => Task.Run(AskAsync)).ToArray();
+
+        // Meanwhile the stream client notes when each new live camera frame arrives.
+        var live = new List<TimeSpan>();
+        var lastFrame = -1L;
+        while (watch.Elapsed < flood)
+        {
+            var part = await client.NextAsync(Bound);
+            if (FakeCamera.ReadComment(part.Jpeg) is { } comment && long.Parse(comment["frame"], CultureInfo.InvariantCulture) > lastFrame)
+            {
+                lastFrame = long.Parse(comment["frame"], CultureInfo.InvariantCulture);
+                Assert.Equal("640x480", comment["size"]);
+                live.Add(watch.Elapsed);
+            }
+        }
+
+        await Task.WhenAll(askers).WaitAsync(Bound);
+        var silent = Enumerable.Range(0, (int)flood.TotalSeconds).Where(second => !live.Any(t => (int)t.TotalSeconds == second)).ToList();
+        Assert.True(silent.Count == 0, $"no live frame in second(s) {string.Join(", ", silent)} of the flood; {live.Count} live frames, stills answered {string.Join(", ", statuses.GroupBy(s => s.Status).Select(g => $"{g.Key} x{g.Count()}"))}");
+        Assert.Contains(statuses, s => s.Status == 200);
+        Assert.Contains(statuses, s => s.Status == 429);
+        Assert.All(statuses, s => Assert.True(s.Status is 200 or 429, $"a still answered {s.Status}"));
+        Assert.All(statuses.Where(s => s.Status == 429), s => Assert.Matches("^[1-9][0-9]*$", s.RetryAfter ?? ""));
+        await ServerState.WaitForAsync(server, "streaming");
+    }
+
+    [Theory]
+    [InlineData("input_uvc.so")]
+    [InlineData("input_raspicam.so")]
+    [InlineData("input_file.so")]
+    [InlineData("input_testpattern.so")]
+    public async Task EveryInput_ListsStillInterval_InItsHelp(string plugin)
+    {
+        var run = await ProgramRun.RunAsync("-i", plugin + " --help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(" [-still_interval ].....: seconds of live frames the stream gets between two stills,", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-still_interval -1", "-still_interval '-1' is not a number of at least 0")]
+    [InlineData("-still_interval soon", "-still_interval 'soon' is not a number of at least 0")]
+    [InlineData("-still_interval 1e300", "-still_interval '1e300' is more than 3600 seconds")]
+    public async Task ABadStillInterval_ExitsTwo_WithOneLineNamingIt(string args, string message)
+    {
+        var run = await ProgramRun.RunAsync("--pause-file", "none", "-i", "input_testpattern.so " + args, "-o", "output_http.so -p 0 -l 127.0.0.1");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("input_testpattern.so: " + message, run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StillCommand_OnAnyInput_ReleasesIt_RunsTheCommand_AndResumes()
     {
         var folder = TestMedia.NewTempFolder();
