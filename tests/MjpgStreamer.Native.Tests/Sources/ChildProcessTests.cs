@@ -143,6 +143,23 @@ public sealed class ChildProcessTests
     }
 
     [Fact]
+    public async Task StandardError_UrlPasswords_AreMaskedInTheLogTheTailAndTheLastLine()
+    {
+        var logger = new ListLogger();
+        var child = Start(["sh", "-c", "echo \"Input #0, rtsp, from 'rtsp://admin:hunter2@cam/live':\" >&2; exit 1"], logger);
+        await using (child)
+        {
+            await child.StandardErrorEnded.WaitAsync(Bound);
+            Assert.Equal(1, await child.StopAsync().WaitAsync(Bound));
+
+            const string Masked = "Input #0, rtsp, from 'rtsp://admin:***@cam/live':";
+            Assert.Contains("sh: " + Masked, logger.Warnings);
+            Assert.Equal([Masked], child.ErrorTail);
+            Assert.Equal(Masked, child.LastErrorLine);
+        }
+    }
+
+    [Fact]
     public void ProgramThatCannotStart_IsAOneLineError()
     {
         var missing = Assert.Throws<ChildStartException>(() => Start(["/nonexistent/camera-helper"], new ListLogger()));
