@@ -10,10 +10,13 @@ namespace MjpgStreamer.Soak;
 /// </summary>
 public static class MalformedScenario
 {
+    /// <summary>Kestrel's log line for an exception that escaped a request handler.</summary>
+    private const string Unhandled = "nhandled exception";
+
     public static async Task<ScenarioResult> RunAsync(SoakOptions options, CancellationToken cancellationToken = default)
     {
         var result = new ScenarioResult("a. malformed + fuzz");
-        await using var server = await SoakServer.StartAsync(options.Executable, [options.TestPattern], cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var server = await SoakServer.StartAsync(options.Executable, [options.TestPattern], watch: [Unhandled], cancellationToken: cancellationToken).ConfigureAwait(false);
         await using var sampler = new ProcessSampler(server.Pid);
         await using var healthy = await Scenario.HealthyViewerAsync(server, result).ConfigureAwait(false);
         var from = Stopwatch.GetTimestamp();
@@ -53,11 +56,23 @@ public static class MalformedScenario
                 n = ++fuzzed;
             }
 
+            // Paced: request n is due at n / FuzzRate seconds.
+            var due = TimeSpan.FromSeconds(n / options.FuzzRate) - Stopwatch.GetElapsedTime(fuzzStart);
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+            }
+
             await SendAsync(server, options, result, $"fuzz #{n} (seed {options.Seed})", request, cancellationToken).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
 
         Scenario.CheckAlive(server, result);
+        if (server.LineTimes(Unhandled).Count > 0)
+        {
+            result.Fail($"the server logged {server.LineTimes(Unhandled).Count} unhandled exceptions:\n{server.LogTail}");
+        }
+
         Scenario.CheckHealthy(healthy, from, options, result);
         result.Work = $"corpus {corpus.Count}, fuzz {fuzzed} (seed {options.Seed})";
         result.Finish(sampler);
@@ -76,13 +91,23 @@ public static class MalformedScenario
             case ExchangeOutcome.ConnectFailed:
                 result.Fail($"{name}: could not connect");
                 break;
-            case ExchangeOutcome.Answered when answer.Status is 500 or < 100:
-                result.Fail($"{name}: answered {answer.Status} ({Preview(request)})");
+            case ExchangeOutcome.Answered when answer.Status < 100:
+                result.Fail($"{name}: no status line ({Preview(request)})");
+                break;
+            case ExchangeOutcome.Answered when answer.Status == 500 && IsBadEscapeAnswer(request, answer.Body):
+                // mjpg-streamer's own answer to a bad %-escape in a command ("could not properly unescape").
+                break;
+            case ExchangeOutcome.Answered when answer.Status == 500:
+                result.Fail($"{name}: answered 500 ({Preview(request)}): {Encoding.Latin1.GetString(answer.Body, 0, Math.Min(answer.Body.Length, 120))}");
                 break;
             default:
                 break;
         }
     }
+
+    private static bool IsBadEscapeAnswer(byte[] request, byte[] body) =>
+        body.AsSpan().IndexOf("unescape"u8) >= 0
+        || (request.AsSpan().StartsWith("HEAD "u8) && body.Length == 0 && request.AsSpan().IndexOf((byte)'%') >= 0);
 
     private static string Preview(byte[] request)
     {

@@ -42,7 +42,7 @@ public static class RawHttp
 
     /// <summary>
     /// Sends <paramref name="request"/> (then half-closes when <paramref name="halfClose"/>) and reads the response head;
-    /// with <paramref name="readBody"/> it reads on until the server closes (send "Connection: close").
+    /// with <paramref name="readBody"/>, or for an error status (400 and above), it reads on until the server closes.
     /// </summary>
     public static async Task<ExchangeResult> ExchangeAsync(int port, ReadOnlyMemory<byte> request, TimeSpan timeout, bool readBody = false, bool halfClose = false, CancellationToken cancellationToken = default)
     {
@@ -88,7 +88,8 @@ public static class RawHttp
                     headEnd = HeadEnd(received.GetBuffer().AsSpan(0, (int)received.Length));
                 }
 
-                if ((headEnd >= 0 && !readBody) || received.Length > MaxResponse)
+                // An error page is short and the server closes after it: read it too (a 500 must say why).
+                if ((headEnd >= 0 && !readBody && ParseStatus(received.ToArray()) < 400) || received.Length > MaxResponse)
                 {
                     break;
                 }

@@ -31,8 +31,11 @@ public sealed record SoakOptions
     /// <summary>a: how long the random fuzzer runs after the corpus.</summary>
     public TimeSpan FuzzTime { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>a: fuzzed requests a second at most.</summary>
+    public double FuzzRate { get; init; } = 500;
+
     /// <summary>a, b: requests or attackers in flight at once.</summary>
-    public int Concurrency { get; init; } = 16;
+    public int Concurrency { get; init; } = 8;
 
     /// <summary>b: slowloris connections per wave (headers dribbled one byte a second).</summary>
     public int SlowlorisClients { get; init; } = 50;

@@ -19,7 +19,7 @@ public sealed class Viewer : IAsyncDisposable
 
     public Viewer(int port, string path = "/?action=stream", string? authorization = null)
     {
-        var request = $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (authorization is null ? "" : $"Authorization: {authorization}\r\n") + "\r\n";
+        var request = $"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n" + (authorization is null ? "" : $"Authorization: {authorization}\r\n") + "\r\n";
         _run = RunAsync(new IPEndPoint(IPAddress.Loopback, port), Encoding.ASCII.GetBytes(request), _stop.Token);
     }
 
