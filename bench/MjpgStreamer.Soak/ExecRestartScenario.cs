@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace MjpgStreamer.Soak;
 
 /// <summary>
-/// e. input_exec programs that print a JPEG twice and exit, restarted by the server again and again (several inputs
+/// e. input_exec programs that print a JPEG twice and exit, restarted by the server again and again (up to 10 inputs
 /// side by side, since each backs off 0.5 s, 1 s, 2 s, … up to 10 s): the server's pipe descriptors
 /// (/proc/PID/fd → pipe:) stay flat, i.e. the most seen in the last quarter of the run is no more than in the first.
 /// </summary>
@@ -53,9 +53,11 @@ public static class ExecRestartScenario
             result.CountRequest();
         }
 
-        if (restarts < options.ExecRestarts)
+        // Each input backs off up to 10 s, so a short run ends at its time cap before the count; that is no failure,
+        // but every program must have been restarted at least once.
+        if (restarts < options.ExecInputs)
         {
-            result.Fail($"only {restarts} restarts within {options.ExecCap.TotalSeconds:0} s ({options.ExecRestarts} expected)");
+            result.Fail($"only {restarts} restarts of {options.ExecInputs} programs within {options.ExecCap.TotalSeconds:0} s");
         }
 
         if (samples.Count >= 8)
@@ -65,7 +67,7 @@ public static class ExecRestartScenario
             var lastPipes = samples.Skip(samples.Count - quarter).Max(s => s.Sample.Pipes);
             var firstFds = samples.Take(quarter).Max(s => s.Sample.Fds);
             var lastFds = samples.Skip(samples.Count - quarter).Max(s => s.Sample.Fds);
-            result.Work = $"{restarts} restarts of {options.ExecInputs} programs; pipes most in the first/last quarter {firstPipes}/{lastPipes}, fds {firstFds}/{lastFds}";
+            result.Work = $"{restarts} restarts{(restarts < options.ExecRestarts ? $" of {options.ExecRestarts} (time cap)" : "")} of {options.ExecInputs} programs; pipes most in the first/last quarter {firstPipes}/{lastPipes}, fds {firstFds}/{lastFds}";
             if (lastPipes > firstPipes)
             {
                 result.Fail($"pipe descriptors grew: at most {firstPipes} in the first quarter of the run, {lastPipes} in the last");

@@ -76,8 +76,8 @@ public sealed record SoakOptions
     /// <summary>e: input_exec restarts (summed over the inputs); more while <see cref="ExecCap"/> lasts when <see cref="ExecUseCap"/>.</summary>
     public int ExecRestarts { get; init; } = 200;
 
-    /// <summary>e: input_exec inputs restarting side by side (each backs off 0.5 s, 1 s, 2 s, … 10 s).</summary>
-    public int ExecInputs { get; init; } = 40;
+    /// <summary>e: input_exec inputs restarting side by side (each backs off 0.5 s, 1 s, 2 s, … 10 s; 10 inputs at most).</summary>
+    public int ExecInputs { get; init; } = 10;
 
     /// <summary>e: time cap.</summary>
     public TimeSpan ExecCap { get; init; } = TimeSpan.FromMinutes(5);

@@ -65,7 +65,7 @@ public static class SoakProgram
             return 2;
         }
 
-        var options = ForDuration(TimeSpan.FromSeconds(duration), exe, fakecam, log) with { Seed = seed ?? (Environment.TickCount & int.MaxValue) };
+        var options = ForDuration(TimeSpan.FromSeconds(duration), Path.GetFullPath(exe), fakecam is null ? null : Path.GetFullPath(fakecam), log) with { Seed = seed ?? (Environment.TickCount & int.MaxValue) };
         options.Note($"soak: {duration} s, seed {options.Seed}, scenarios {only}");
         var results = new List<ScenarioResult>();
         foreach (var (key, run) in All)
@@ -123,14 +123,14 @@ public static class SoakProgram
             Executable = executable,
             FakecamLibrary = fakecam,
             Log = log,
-            FuzzTime = Share(duration, 0.12, 10),
-            AttackTime = Share(duration, 0.12, 20),
+            FuzzTime = Share(duration, 0.1, 10),
+            AttackTime = Share(duration, 0.1, 20),
             FanoutShare = Share(duration, 0.22, 20),
             FanoutTime = TimeSpan.FromSeconds(Math.Min(60, Math.Max(10, duration.TotalSeconds * 0.15))),
             UnplugCap = Share(duration, 0.2, 20),
-            ExecCap = Share(duration, 0.1, 30),
+            ExecCap = Share(duration, 0.15, 30),
             ExecUseCap = true,
-            PauseCap = Share(duration, 0.1, 20),
+            PauseCap = Share(duration, 0.08, 20),
             TermRounds = (int)Math.Max(1, duration.TotalSeconds / 600),
         };
     }
