@@ -126,7 +126,7 @@ public static class SoakProgram
             FuzzTime = Share(duration, 0.1, 10),
             AttackTime = Share(duration, 0.1, 20),
             FanoutShare = Share(duration, 0.22, 20),
-            FanoutTime = TimeSpan.FromSeconds(Math.Min(60, Math.Max(10, duration.TotalSeconds * 0.15))),
+            FanoutTime = TimeSpan.FromSeconds(Math.Min(60, Math.Max(10, duration.TotalSeconds * 0.2))),
             UnplugCap = Share(duration, 0.2, 20),
             ExecCap = Share(duration, 0.15, 30),
             ExecUseCap = true,
