@@ -204,9 +204,11 @@ static long page_size;
 
 static int log_enabled;
 static const char *busy_file;
-static long unplug_after = -1, replug_after_ms = -1, stall_after = -1;
+static long unplug_after = -1, unplug_every = -1, replug_after_ms = -1, stall_after = -1;
 static int unplug_done, stall_done;
 static uint64_t delivered_total; /* frames dequeued from any fake device (unplug counter) */
+static uint64_t delivered_since_plug; /* frames dequeued since the last (re)plug (repeating unplug counter) */
+static unsigned long unplugs; /* unplugs so far (FAKECAM_LOG) */
 
 #define LOG(...)                                                                                                       \
     do {                                                                                                               \
@@ -287,6 +289,7 @@ static void do_init(void)
     if (busy_file && !*busy_file)
         busy_file = NULL;
     unplug_after = env_long("FAKECAM_UNPLUG_AFTER_FRAMES");
+    unplug_every = env_long("FAKECAM_UNPLUG_EVERY_FRAMES");
     replug_after_ms = env_long("FAKECAM_REPLUG_AFTER_MS");
     stall_after = env_long("FAKECAM_STALL_AFTER_FRAMES");
 
@@ -587,6 +590,7 @@ static void *replug_thread(void *arg)
     pthread_mutex_lock(&lock);
     if (create_device_file(d->path) == 0) {
         d->plugged = 1;
+        delivered_since_plug = 0;
         LOG("replug %s\n", d->path);
     } else {
         fprintf(stderr, "fakecam: replug of %s failed: %s\n", d->path, strerror(errno));
@@ -602,7 +606,8 @@ static void unplug(struct device *d)
     d->owner = NULL; /* the old handles keep their buffers until they are closed */
     reset_device_settings(d);
     unlink(d->real);
-    LOG("unplug %s\n", d->path);
+    unplugs++;
+    LOG("unplug %s (%lu)\n", d->path, unplugs);
     pthread_cond_broadcast(&wake);
     if (replug_after_ms >= 0) {
         pthread_t t;
@@ -782,7 +787,12 @@ static int dqbuf(struct handle *h, struct v4l2_buffer *vb)
             fill_v4l2_buffer(h, idx, vb);
             b->state = B_DEQUEUED;
             delivered_total++;
-            if (unplug_after >= 0 && !unplug_done && delivered_total >= (uint64_t)unplug_after) {
+            delivered_since_plug++;
+            if (unplug_every >= 1) {
+                /* Repeating mode: N frames after load and after each replug. */
+                if (delivered_since_plug >= (uint64_t)unplug_every)
+                    unplug(h->dev);
+            } else if (unplug_after >= 0 && !unplug_done && delivered_total >= (uint64_t)unplug_after) {
                 unplug_done = 1;
                 unplug(h->dev);
             }

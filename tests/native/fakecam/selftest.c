@@ -566,6 +566,44 @@ static void scenario_unplug(void)
     f_close(fd);
 }
 
+static void scenario_unplug_every(void)
+{
+    char dev[300];
+    path_of(dev, sizeof dev, "video0");
+    setenv("FAKECAM_DEVICES", dev, 1);
+    setenv("FAKECAM_UNPLUG_EVERY_FRAMES", "3", 1);
+    setenv("FAKECAM_REPLUG_AFTER_MS", "100", 1);
+    load();
+    for (int cycle = 0; cycle < 4; cycle++) {
+        struct stat st;
+        double t0 = now_s();
+        while (stat(dev, &st) != 0 && now_s() - t0 < 3)
+            usleep(5000);
+        int fd = f_open(dev, O_RDWR);
+        CHECK(fd >= 0, "cycle %d: open", cycle);
+        struct cap c = { .fd = fd };
+        CHECK(start(&c, 2) == 0, "cycle %d: start", cycle);
+        struct v4l2_buffer b;
+        for (int k = 0; k < 3; k++) {
+            CHECK(next_frame(&c, &b, 2000) == 0, "cycle %d: frame %d", cycle, k);
+            if (k < 2)
+                CHECK(stat(dev, &st) == 0, "cycle %d: still plugged after frame %d", cycle, k);
+            requeue(&c, &b);
+        }
+        CHECK(stat(dev, &st) != 0 && errno == ENOENT, "cycle %d: unplugged after 3 frames", cycle);
+        struct v4l2_capability cap;
+        CHECK(xioctl(fd, VIDIOC_QUERYCAP, &cap) == -ENODEV, "cycle %d: ioctl -> ENODEV", cycle);
+        for (unsigned i = 0; i < c.n; i++)
+            f_munmap(c.mem[i], c.len[i]);
+        CHECK(f_close(fd) == 0, "cycle %d: close", cycle);
+        t0 = now_s();
+        while (stat(dev, &st) != 0 && now_s() - t0 < 3)
+            usleep(5000);
+        double back = now_s() - t0;
+        CHECK(back > 0.03 && back < 1.0, "cycle %d: device back after ~100 ms (%.2f s)", cycle, back);
+    }
+}
+
 static void scenario_busy(void)
 {
     char dev[300], busy[300];
@@ -700,6 +738,7 @@ int main(int argc, char **argv)
     int ok = 1;
     ok &= run("main", scenario_main);
     ok &= run("unplug", scenario_unplug);
+    ok &= run("unplug_every", scenario_unplug_every);
     ok &= run("busy", scenario_busy);
     ok &= run("stall", scenario_stall);
     ok &= run("cpu", scenario_cpu);
