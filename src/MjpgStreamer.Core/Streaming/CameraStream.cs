@@ -83,10 +83,17 @@ public sealed partial class CameraStream : IAsyncDisposable
     /// </summary>
     public void SetPaused(bool paused, string reason)
     {
+        bool newPause;
         lock (_gate)
         {
+            newPause = paused && !_externalPause;
             _externalPause = paused;
             _externalReason = reason;
+        }
+
+        if (newPause)
+        {
+            StreamerMetrics.Paused(Context.MetricsTag);
         }
 
         UpdatePause();
@@ -157,6 +164,21 @@ public sealed partial class CameraStream : IAsyncDisposable
     /// released, the command run, and the input resumed. Throws <see cref="StillFailedException"/> with the reason.
     /// </summary>
     public async Task<byte[]> TakeStillAsync(CancellationToken cancellation)
+    {
+        var ok = false;
+        try
+        {
+            var still = await TakeStillCoreAsync(cancellation).ConfigureAwait(false);
+            ok = true;
+            return still;
+        }
+        finally
+        {
+            StreamerMetrics.StillTaken(Context.MetricsTag, ok);
+        }
+    }
+
+    private async Task<byte[]> TakeStillCoreAsync(CancellationToken cancellation)
     {
         await _stillGate.WaitAsync(cancellation).ConfigureAwait(false);
         try

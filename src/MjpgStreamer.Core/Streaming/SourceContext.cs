@@ -10,6 +10,7 @@ public sealed partial class SourceContext
     private readonly Lock _gate = new();
     private InputState _state = InputState.Starting;
     private string? _reason;
+    private bool _lostSignal;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SourceContext(int inputId, LatestFrameHub hub, FramePool pool, ILogger logger)
@@ -19,7 +20,11 @@ public sealed partial class SourceContext
         Pool = pool;
         Logger = logger;
         Captured = new RateMeter(hub.Time);
+        MetricsTag = StreamerMetrics.InputTag(inputId);
     }
+
+    /// <summary>The metrics tag input="N" of this input (cached, so recording allocates nothing).</summary>
+    public KeyValuePair<string, object?> MetricsTag { get; }
 
     public int InputId { get; }
 
@@ -71,6 +76,7 @@ public sealed partial class SourceContext
         if (!frame.IsPlaceholder)
         {
             Captured.Mark();
+            StreamerMetrics.FrameCaptured(MetricsTag);
             SetState(InputState.Streaming, null);
         }
 
@@ -86,6 +92,16 @@ public sealed partial class SourceContext
             if (_state == state && _reason == reason)
             {
                 return;
+            }
+
+            if (state == InputState.NoSignal)
+            {
+                _lostSignal = true;
+            }
+            else if (state == InputState.Streaming && _lostSignal)
+            {
+                _lostSignal = false;
+                StreamerMetrics.Reconnected(MetricsTag);
             }
 
             _state = state;

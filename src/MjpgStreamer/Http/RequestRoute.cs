@@ -34,6 +34,8 @@ internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
                 return new(RouteKind.Still, QueryNumber(query));
             case "/state":
                 return new(RouteKind.State);
+            case "/metrics":
+                return new(RouteKind.Metrics);
             case "/program.json":
                 return new(RouteKind.ProgramJson);
         }
@@ -149,6 +151,7 @@ internal enum RouteKind
     OutputJson,
     ProgramJson,
     State,
+    Metrics,
     Pause,
     Resume,
     Still,
