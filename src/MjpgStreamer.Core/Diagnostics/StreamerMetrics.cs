@@ -13,7 +13,7 @@ public static class StreamerMetrics
     public const string MeterName = "MjpgStreamer";
 
     /// <summary>The encode-time histogram's bucket bounds, in seconds.</summary>
-    public static readonly double[] EncodeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5];
+    public static readonly double[] EncodeBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5];
 
     private static readonly Meter Meter = new(MeterName, "1");
 

@@ -35,6 +35,9 @@ public sealed class PrometheusCollectorTests
             test_clients{output="1"} 1
             # HELP test_encode_seconds Encode time.
             # TYPE test_encode_seconds histogram
+            test_encode_seconds_bucket{input="0",le="0.0001"} 0
+            test_encode_seconds_bucket{input="0",le="0.00025"} 0
+            test_encode_seconds_bucket{input="0",le="0.0005"} 0
             test_encode_seconds_bucket{input="0",le="0.001"} 0
             test_encode_seconds_bucket{input="0",le="0.0025"} 0
             test_encode_seconds_bucket{input="0",le="0.005"} 1
