@@ -96,10 +96,17 @@ public sealed partial class CameraStream : IAsyncDisposable
     /// </summary>
     public void SetPaused(bool paused, string reason)
     {
+        bool newPause;
         lock (_gate)
         {
+            newPause = paused && !_externalPause;
             _externalPause = paused;
             _externalReason = reason;
+        }
+
+        if (newPause)
+        {
+            StreamerMetrics.Paused(Context.MetricsTag);
         }
 
         UpdatePause();
@@ -211,7 +218,17 @@ public sealed partial class CameraStream : IAsyncDisposable
             try
             {
                 await WaitForStillIntervalAsync(cancellation).ConfigureAwait(false);
-                return await TakeOneStillAsync(cancellation).ConfigureAwait(false);
+                var ok = false;
+                try
+                {
+                    var still = await TakeOneStillAsync(cancellation).ConfigureAwait(false);
+                    ok = true;
+                    return still;
+                }
+                finally
+                {
+                    StreamerMetrics.StillTaken(Context.MetricsTag, ok);
+                }
             }
             finally
             {

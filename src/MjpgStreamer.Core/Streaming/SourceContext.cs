@@ -11,6 +11,7 @@ public sealed partial class SourceContext
     private InputState _state = InputState.Starting;
     private string? _reason;
     private long _stateSince;
+    private bool _lostSignal;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SourceContext(int inputId, LatestFrameHub hub, FramePool pool, ILogger logger)
@@ -21,7 +22,11 @@ public sealed partial class SourceContext
         Logger = logger;
         Captured = new RateMeter(hub.Time);
         _stateSince = hub.Time.GetTimestamp();
+        MetricsTag = StreamerMetrics.InputTag(inputId);
     }
+
+    /// <summary>The metrics tag input="N" of this input (cached, so recording allocates nothing).</summary>
+    public KeyValuePair<string, object?> MetricsTag { get; }
 
     public int InputId { get; }
 
@@ -85,6 +90,7 @@ public sealed partial class SourceContext
         if (!frame.IsPlaceholder)
         {
             Captured.Mark();
+            StreamerMetrics.FrameCaptured(MetricsTag);
             SetState(InputState.Streaming, null);
         }
 
@@ -105,6 +111,16 @@ public sealed partial class SourceContext
             if (_state != state)
             {
                 _stateSince = Time.GetTimestamp();
+            }
+
+            if (state == InputState.NoSignal)
+            {
+                _lostSignal = true;
+            }
+            else if (state == InputState.Streaming && _lostSignal)
+            {
+                _lostSignal = false;
+                StreamerMetrics.Reconnected(MetricsTag);
             }
 
             _state = state;

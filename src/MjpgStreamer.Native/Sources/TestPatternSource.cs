@@ -188,7 +188,9 @@ public sealed partial class TestPatternSource : IFrameSource
             try
             {
                 frame.TimestampUs = context.NowMicroseconds();
+                var started = time.GetTimestamp();
                 encoder.EncodeRgb(picture, Width, Height, Quality, frame);
+                StreamerMetrics.Encoded(context.MetricsTag, time, started);
             }
             catch
             {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using MjpgStreamer.CommandLine;
@@ -52,7 +53,7 @@ internal static partial class App
 
             options = WithDefaults(options);
             var time = TimeProvider.System;
-            using var loggerFactory = CreateLoggerFactory();
+            using ILoggerFactory loggerFactory = CreateLoggerFactory(time);
             var environment = new PluginEnvironment(time, loggerFactory);
 
             // Everything the command line says is checked before going to the background.
@@ -256,21 +257,24 @@ internal static partial class App
         }
     }
 
-    private static ILoggerFactory CreateLoggerFactory() => LoggerFactory.Create(logging =>
+    /// <summary>
+    /// The console log (stderr): one line per message, control characters escaped (<see cref="SafeConsoleFormatter"/>),
+    /// the same warning at most once per 10 s with a count of its repeats (<see cref="RepeatLimitingLoggerFactory"/>).
+    /// </summary>
+    private static RepeatLimitingLoggerFactory CreateLoggerFactory(TimeProvider time) => new(LoggerFactory.Create(logging =>
     {
         logging.SetMinimumLevel(Environment.GetEnvironmentVariable("MJPG_STREAMER_DEBUG") is "1" ? LogLevel.Debug : LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
         // The generic host under each HTTP output logs a failed start with the exception's stack, then throws the
         // exception to HttpOutput.StartAsync, which reports it as one line; its other messages are debug chatter.
         logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
-        logging.AddSimpleConsole(console =>
+        logging.Services.AddSingleton<ConsoleFormatter>(new SafeConsoleFormatter(time));
+        logging.AddConsole(console =>
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss.fff ";
-            console.ColorBehavior = LoggerColorBehavior.Disabled;
+            console.FormatterName = SafeConsoleFormatter.FormatterName;
+            console.LogToStandardErrorThreshold = LogLevel.Trace;
         });
-        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-    });
+    }), time, RepeatLimitingLoggerFactory.DefaultWindow);
 
     [LoggerMessage(EventId = LogEvents.AppStarting, Level = LogLevel.Information, Message = "MJPG Streamer Version {Version} starting (pid {Pid})")]
     private static partial void LogStarting(ILogger logger, string version, int pid);

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using MjpgStreamer.Core.Diagnostics;
 using MjpgStreamer.Plugins;
 
 namespace MjpgStreamer.Http;
@@ -31,7 +32,7 @@ internal sealed class HttpApi
         _streamer = streamer;
         _expectedCredentials = options.Credentials is null ? null : Encoding.UTF8.GetBytes(options.Credentials);
         _stream = new StreamEndpoint(outputId, streamer, clients, logger);
-        _snapshot = new SnapshotEndpoint(streamer);
+        _snapshot = new SnapshotEndpoint(outputId, streamer);
         _still = new StillEndpoint(outputId, streamer, logger);
         _json = new JsonEndpoints(streamer);
         _command = new CommandEndpoint(options, streamer, logger);
@@ -55,6 +56,7 @@ internal sealed class HttpApi
 
             if (!IsAuthorized(context.Request))
             {
+                StreamerMetrics.Refused("auth");
                 await Responses.WriteErrorAsync(context, 401, "username and password do not match to configuration");
                 return;
             }
@@ -70,6 +72,7 @@ internal sealed class HttpApi
                 RouteKind.OutputJson => _json.OutputAsync(context, route.Number),
                 RouteKind.ProgramJson => _json.ProgramAsync(context),
                 RouteKind.State => _json.StateAsync(context),
+                RouteKind.Metrics => MetricsEndpoint.HandleAsync(context),
                 RouteKind.Still => _still.HandleAsync(context, route.Number),
                 RouteKind.Pause => _pause.HandleAsync(context, rawTarget, pause: true),
                 RouteKind.Resume => _pause.HandleAsync(context, rawTarget, pause: false),

@@ -47,6 +47,8 @@ internal sealed partial class HttpOutput : IOutput
         _options = options;
         _logger = context.LoggerFactory.CreateLogger("output_http");
         _clients = new ClientRegistry(context.Time, _logger);
+        // Listening starts before any input runs, so /metrics counts from the first frame.
+        _ = PrometheusCollector.Shared;
         Args = context.Args;
     }
 

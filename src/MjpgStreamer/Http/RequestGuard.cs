@@ -28,12 +28,14 @@ internal sealed partial class RequestGuard(int outputId, HttpOutputOptions optio
         if (_hosts.Count > 0 && !IsAllowedHost(context))
         {
             LogHostRefused(logger, outputId, context.Request.Host.Value ?? "(none)");
+            StreamerMetrics.Refused("host");
             return "this server does not answer to that Host name (-hosts)";
         }
 
         if (route.HasSideEffect && CrossSiteReason(context.Request) is { } reason)
         {
             LogCrossSiteRefused(logger, outputId, reason);
+            StreamerMetrics.Refused("cross_site");
             return $"cross-site request refused: {reason}";
         }
 

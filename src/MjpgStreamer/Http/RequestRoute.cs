@@ -15,7 +15,7 @@ internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
     {
         RouteKind.Command or RouteKind.Take or RouteKind.Pause or RouteKind.Resume or RouteKind.Still => true,
         RouteKind.Malformed or RouteKind.Snapshot or RouteKind.Stream or RouteKind.InputJson or RouteKind.OutputJson
-            or RouteKind.ProgramJson or RouteKind.State or RouteKind.File => false,
+            or RouteKind.ProgramJson or RouteKind.State or RouteKind.Metrics or RouteKind.File => false,
     };
 #pragma warning restore CS8524
 
@@ -48,6 +48,8 @@ internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
                 return new(RouteKind.Still, QueryNumber(query));
             case "/state":
                 return new(RouteKind.State);
+            case "/metrics":
+                return new(RouteKind.Metrics);
             case "/program.json":
                 return new(RouteKind.ProgramJson);
         }
@@ -163,6 +165,7 @@ internal enum RouteKind
     OutputJson,
     ProgramJson,
     State,
+    Metrics,
     Pause,
     Resume,
     Still,

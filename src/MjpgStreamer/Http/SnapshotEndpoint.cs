@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using MjpgStreamer.Core.Diagnostics;
 using MjpgStreamer.Core.Frames;
 using MjpgStreamer.Core.Mjpeg;
 using MjpgStreamer.Core.Streaming;
@@ -10,8 +11,10 @@ namespace MjpgStreamer.Http;
 /// ?action=snapshot: one JPEG, the first frame taken after the request arrived; after 3 s without one, the
 /// last frame with X-Frame-Age; 503 when the input never produced a frame. A snapshot never hangs.
 /// </summary>
-internal sealed class SnapshotEndpoint(Streamer streamer)
+internal sealed class SnapshotEndpoint(int outputId, Streamer streamer)
 {
+    private readonly KeyValuePair<string, object?> _outputTag = StreamerMetrics.OutputTag(outputId);
+
     /// <summary>How long a snapshot waits for a frame taken after the request arrived.</summary>
     public static readonly TimeSpan SnapshotWait = TimeSpan.FromSeconds(3);
 
@@ -63,6 +66,7 @@ internal sealed class SnapshotEndpoint(Streamer streamer)
             if (!HttpMethods.IsHead(context.Request.Method))
             {
                 await response.Body.WriteAsync(frame.Data, stop.Token);
+                StreamerMetrics.FrameServed(_outputTag, input.Context.MetricsTag, frame.Length, 0);
             }
         }
         finally

@@ -40,6 +40,7 @@ internal sealed partial class StillEndpoint(int outputId, Streamer streamer, ILo
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(ex.RetryAfter.TotalSeconds));
             LogStillBusy(logger, outputId, inputNumber, seconds);
+            StreamerMetrics.Refused("stills_busy");
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await Responses.WriteErrorAsync(context, 429, $"input {inputNumber} is busy with stills: {ex.Message}; retry after {seconds} s");
             return;

@@ -14,6 +14,8 @@ namespace MjpgStreamer.Http;
 /// </summary>
 internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, ClientRegistry clients, ILogger logger)
 {
+    private readonly KeyValuePair<string, object?> _outputTag = StreamerMetrics.OutputTag(outputId);
+
     public async Task HandleAsync(HttpContext context, int inputNumber, string rawTarget)
     {
         if (inputNumber >= streamer.Inputs.Count)
@@ -38,7 +40,10 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         var writer = response.BodyWriter;
         var client = new StreamClient(context, rawTarget, streamer.Time);
         clients.Add(client);
+        StreamerMetrics.StreamClientConnected(_outputTag);
         LogClientConnected(logger, outputId, client.Remote, rawTarget);
+        var inputTag = input.Context.MetricsTag;
+        long lastSequence = -1;
         try
         {
             // Headers and the first boundary go out at once, before any frame exists (as the original).
@@ -54,6 +59,8 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
                 }
 
                 int sent;
+                var skipped = lastSequence < 0 ? 0 : frame.Sequence - lastSequence - 1;
+                lastSequence = frame.Sequence;
                 try
                 {
                     var header = writer.GetSpan(MultipartFormat.MaxPartHeaderLength);
@@ -71,6 +78,7 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
                 client.WriteStarted(streamer.Time.GetTimestamp());
                 var result = await writer.FlushAsync(token);
                 client.FrameSent(sent);
+                StreamerMetrics.FrameServed(_outputTag, inputTag, sent, skipped);
                 if (result.IsCompleted || result.IsCanceled)
                 {
                     break;
@@ -87,6 +95,7 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         finally
         {
             clients.Remove(client);
+            StreamerMetrics.StreamClientLeft(_outputTag);
             LogClientDisconnected(logger, outputId, client.Remote, client.BytesSent);
         }
     }

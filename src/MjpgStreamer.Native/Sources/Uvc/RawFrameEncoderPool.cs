@@ -1,3 +1,4 @@
+using MjpgStreamer.Core.Diagnostics;
 using MjpgStreamer.Core.Streaming;
 using MjpgStreamer.Native.Jpeg;
 
@@ -80,6 +81,7 @@ public sealed class RawFrameEncoderPool : IDisposable
         }
 
         Interlocked.Increment(ref _dropped);
+        StreamerMetrics.FrameDropped(_context.MetricsTag);
         return false;
     }
 
@@ -236,8 +238,11 @@ public sealed class RawFrameEncoderPool : IDisposable
             if (raw.Length < format.MinimumBytes)
             {
                 Interlocked.Increment(ref _pool._failed);
+                StreamerMetrics.FrameDropped(_pool._context.MetricsTag);
                 return;
             }
+
+            var started = _pool._context.Time.GetTimestamp();
 
             // The encoder needs room for the worst case (tjBufSize: 3.7 MB at 1280x720), so it writes into
             // this worker's scratch frame; the pooled frame gets the real length (about 0.1 MB), and the
@@ -266,8 +271,11 @@ public sealed class RawFrameEncoderPool : IDisposable
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
             {
                 Interlocked.Increment(ref _pool._failed);
+                StreamerMetrics.FrameDropped(_pool._context.MetricsTag);
                 return;
             }
+
+            StreamerMetrics.Encoded(_pool._context.MetricsTag, _pool._context.Time, started);
 
             var frame = _pool._context.RentFrame(scratch.Length);
             frame.Write(scratch.Span);
