@@ -33,6 +33,10 @@ public static class LogEvents
 
     public const int HttpOutputSettings = 221;
 
+    public const int HttpOutputCertificate = 270;
+
+    public const int HttpOutputCertificateNotValid = 271;
+
     public const int UvcOptionWarning = 300;
 
     public const int UvcSettingFailed = 301;

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -40,6 +42,7 @@ internal sealed partial class HttpOutput : IOutput
     private readonly ILogger _logger;
     private readonly ClientRegistry _clients;
     private WebApplication? _app;
+    private TlsCertificate? _tls;
 
     public HttpOutput(OutputContext context, HttpOutputOptions options)
     {
@@ -67,6 +70,7 @@ internal sealed partial class HttpOutput : IOutput
     public async Task StartAsync(CancellationToken cancellation)
     {
         var addresses = ResolveListenAddresses();
+        _tls ??= _options.CertificateFile is { } certificateFile ? TlsCertificate.Load(Plugin, certificateFile, _options.KeyFile!) : null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_context.LoggerFactory);
@@ -79,6 +83,12 @@ internal sealed partial class HttpOutput : IOutput
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(8);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(8);
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            if (_tls is { } tls)
+            {
+                // Before the Listen calls: Kestrel applies endpoint defaults when an endpoint is added.
+                kestrel.ConfigureEndpointDefaults(listen => UseHttps(listen, tls));
+            }
+
             if (addresses is null)
             {
                 kestrel.ListenAnyIP(_options.Port);
@@ -114,7 +124,34 @@ internal sealed partial class HttpOutput : IOutput
             LogListening(_logger, Id, url + "/");
         }
 
+        if (_tls is { } loaded)
+        {
+            var notBefore = loaded.Certificate.NotBefore.ToUniversalTime();
+            var notAfter = loaded.Certificate.NotAfter.ToUniversalTime();
+            LogCertificate(_logger, Id, loaded.Certificate.Subject, loaded.KeyType, notAfter);
+            var now = _context.Time.GetUtcNow().UtcDateTime;
+            if (now > notAfter || now < notBefore)
+            {
+                LogCertificateNotValid(_logger, Id, notBefore, notAfter);
+            }
+        }
+
         LogSettings(_logger, Id, _options.WwwFolder ?? "disabled", _options.Credentials is null ? "disabled" : "enabled", _options.NoCommands ? "disabled" : "enabled");
+    }
+
+    /// <summary>
+    /// HTTPS only on this port, HTTP/1.1 only (what MJPEG clients speak; ALPN offers no h2). A client that does
+    /// not complete the handshake (plain HTTP, a refused certificate) is closed by Kestrel without an answer.
+    /// </summary>
+    private static void UseHttps(ListenOptions listen, TlsCertificate tls)
+    {
+        listen.Protocols = HttpProtocols.Http1;
+        listen.UseHttps(new HttpsConnectionAdapterOptions
+        {
+            ServerCertificate = tls.Certificate,
+            ServerCertificateChain = tls.Chain.Count == 0 ? null : tls.Chain,
+            HandshakeTimeout = TimeSpan.FromSeconds(8),
+        });
     }
 
     /// <summary>
@@ -200,10 +237,17 @@ internal sealed partial class HttpOutput : IOutput
     {
         await StopAsync();
         _clients.Dispose();
+        _tls?.Dispose();
     }
 
     [LoggerMessage(EventId = LogEvents.HttpOutputListening, Level = LogLevel.Information, Message = "output {OutputId}: listening on {Url}")]
     private static partial void LogListening(ILogger logger, int outputId, string url);
+
+    [LoggerMessage(EventId = LogEvents.HttpOutputCertificate, Level = LogLevel.Information, Message = "output {OutputId}: HTTPS certificate {Subject} ({KeyType}), valid until {NotAfter:u}")]
+    private static partial void LogCertificate(ILogger logger, int outputId, string subject, string keyType, DateTime notAfter);
+
+    [LoggerMessage(EventId = LogEvents.HttpOutputCertificateNotValid, Level = LogLevel.Warning, Message = "output {OutputId}: the HTTPS certificate is not valid now (valid from {NotBefore:u} to {NotAfter:u}); clients that check it will refuse the connection")]
+    private static partial void LogCertificateNotValid(ILogger logger, int outputId, DateTime notBefore, DateTime notAfter);
 
     [LoggerMessage(EventId = LogEvents.HttpOutputSettings, Level = LogLevel.Information, Message = "output {OutputId}: www folder {Www}, credentials {Credentials}, commands {Commands}")]
     private static partial void LogSettings(ILogger logger, int outputId, string www, string credentials, string commands);
