@@ -42,7 +42,6 @@ internal sealed partial class HttpOutput : IOutput
     private readonly ILogger _logger;
     private readonly ClientRegistry _clients;
     private WebApplication? _app;
-    private TlsCertificate? _tls;
 
     public HttpOutput(OutputContext context, HttpOutputOptions options)
     {
@@ -70,7 +69,6 @@ internal sealed partial class HttpOutput : IOutput
     public async Task StartAsync(CancellationToken cancellation)
     {
         var addresses = ResolveListenAddresses();
-        _tls ??= _options.CertificateFile is { } certificateFile ? TlsCertificate.Load(Plugin, certificateFile, _options.KeyFile!) : null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_context.LoggerFactory);
@@ -83,10 +81,10 @@ internal sealed partial class HttpOutput : IOutput
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(8);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(8);
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
-            if (_tls is { } tls)
+            if (_options.Tls is { } tls)
             {
                 // Before the Listen calls: Kestrel applies endpoint defaults when an endpoint is added.
-                kestrel.ConfigureEndpointDefaults(listen => UseHttps(listen, tls));
+                kestrel.ConfigureEndpointDefaults(listen => UseHttps(listen, tls, _context.Time));
             }
 
             if (addresses is null)
@@ -124,7 +122,7 @@ internal sealed partial class HttpOutput : IOutput
             LogListening(_logger, Id, url + "/");
         }
 
-        if (_tls is { } loaded)
+        if (_options.Tls is { } loaded)
         {
             var notBefore = loaded.Certificate.NotBefore.ToUniversalTime();
             var notAfter = loaded.Certificate.NotAfter.ToUniversalTime();
@@ -140,12 +138,14 @@ internal sealed partial class HttpOutput : IOutput
     }
 
     /// <summary>
-    /// HTTPS only on this port, HTTP/1.1 only (what MJPEG clients speak; ALPN offers no h2). A client that does
-    /// not complete the handshake (plain HTTP, a refused certificate) is closed by Kestrel without an answer.
+    /// HTTPS only on this port, HTTP/1.1 only (what MJPEG clients speak; ALPN offers no h2). A client that
+    /// speaks plain HTTP gets a plain 400 (<see cref="PlainHttpOnHttpsPort"/>); one that fails the handshake (a
+    /// refused certificate) is closed by Kestrel.
     /// </summary>
-    private static void UseHttps(ListenOptions listen, TlsCertificate tls)
+    private static void UseHttps(ListenOptions listen, TlsCertificate tls, TimeProvider time)
     {
         listen.Protocols = HttpProtocols.Http1;
+        listen.Use(PlainHttpOnHttpsPort.Middleware(time));
         listen.UseHttps(new HttpsConnectionAdapterOptions
         {
             ServerCertificate = tls.Certificate,
@@ -237,7 +237,6 @@ internal sealed partial class HttpOutput : IOutput
     {
         await StopAsync();
         _clients.Dispose();
-        _tls?.Dispose();
     }
 
     [LoggerMessage(EventId = LogEvents.HttpOutputListening, Level = LogLevel.Information, Message = "output {OutputId}: listening on {Url}")]

@@ -27,7 +27,7 @@ internal sealed class TlsCertificate : IDisposable
     /// <summary>The certificates after the first in the -cert file (intermediates sent to the client).</summary>
     public X509Certificate2Collection Chain { get; }
 
-    /// <summary>"RSA 2048" or "EC P-256": for the start-up log line.</summary>
+    /// <summary>"RSA 2048 bit" or "EC 256 bit": for the start-up log line.</summary>
     public string KeyType { get; }
 
     public static TlsCertificate Load(string plugin, string certificateFile, string keyFile)
@@ -61,42 +61,37 @@ internal sealed class TlsCertificate : IDisposable
             throw new StartupException($"{plugin}: '{keyFile}' holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
         }
 
-        X509Certificate2 certificate;
-        string keyType;
+        var algorithm = publicOnly.GetKeyAlgorithm() switch
+        {
+            RsaOid => "RSA",
+            EcOid => "EC",
+            var oid => throw new StartupException($"{plugin}: '{certificateFile}' has a key type this server cannot use ({oid}); use RSA or EC (P-256)"),
+        };
+        using AsymmetricAlgorithm key = algorithm == "RSA" ? RSA.Create() : ECDsa.Create();
         try
         {
-            (certificate, keyType) = publicOnly.GetKeyAlgorithm() switch
-            {
-                RsaOid => WithRsaKey(publicOnly, keyText),
-                EcOid => WithEcKey(publicOnly, keyText),
-                var oid => throw new StartupException($"{plugin}: '{certificateFile}' has a key type this server cannot use ({oid}); use RSA or EC (P-256)"),
-            };
+            key.ImportFromPem(keyText);
         }
         catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
-            var expected = publicOnly.GetKeyAlgorithm() == RsaOid ? "RSA" : "EC";
-            throw new StartupException($"{plugin}: '{keyFile}' is not the private key of '{certificateFile}' (an {expected} key matching the certificate): {ex.Message}");
+            throw new StartupException($"{plugin}: '{keyFile}' is not the private key of '{certificateFile}' (that needs an {algorithm} key): {ex.Message}");
         }
 
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = key is RSA rsa ? publicOnly.CopyWithPrivateKey(rsa) : publicOnly.CopyWithPrivateKey((ECDsa)key);
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            throw new StartupException($"{plugin}: '{keyFile}' is not the private key of '{certificateFile}' (the two do not match)");
+        }
+
+        var keyType = $"{algorithm} {key.KeySize} bit";
         // The key of CopyWithPrivateKey is ephemeral; OpenSSL (SslStream on Linux) uses it as it is, no PKCS#12 round trip needed.
         publicOnly.Dispose();
         all.RemoveAt(0);
         return new TlsCertificate(certificate, all, keyType);
-    }
-
-    private static (X509Certificate2, string) WithRsaKey(X509Certificate2 publicOnly, string keyText)
-    {
-        using var rsa = RSA.Create();
-        rsa.ImportFromPem(keyText);
-        return (publicOnly.CopyWithPrivateKey(rsa), $"RSA {rsa.KeySize}");
-    }
-
-    private static (X509Certificate2, string) WithEcKey(X509Certificate2 publicOnly, string keyText)
-    {
-        using var ec = ECDsa.Create();
-        ec.ImportFromPem(keyText);
-        var curve = ec.ExportParameters(false).Curve;
-        return (publicOnly.CopyWithPrivateKey(ec), "EC " + (curve.Oid.FriendlyName ?? curve.Oid.Value ?? ec.KeySize.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     private static string ReadText(string plugin, string file)
