@@ -56,6 +56,43 @@ public sealed partial class HttpsTests : IDisposable
     }
 
     [Fact]
+    public async Task The_intermediate_certificates_after_the_first_are_sent_to_the_client()
+    {
+        // root → intermediate → server; the -cert file holds server + intermediate (a fullchain.pem), the client
+        // trusts only the root: it can verify only if the server sends the intermediate.
+        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var root = CaRequest("CN=test root", rootKey).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var intermediatePublic = CaRequest("CN=test intermediate", intermediateKey).Create(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(20), [1, 2, 3, 4]);
+        using var intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
+        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=server", serverKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(LoopbackNames());
+        using var server = request.Create(intermediate, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(10), [5, 6, 7, 8]);
+
+        var rootFile = Path.Combine(_folder, "root.crt");
+        var chainFile = Path.Combine(_folder, "fullchain.pem");
+        var keyFile = Path.Combine(_folder, "server.key");
+        await File.WriteAllTextAsync(rootFile, root.ExportCertificatePem() + "\n");
+        await File.WriteAllTextAsync(chainFile, server.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n");
+        await File.WriteAllTextAsync(keyFile, serverKey.ExportPkcs8PrivateKeyPem() + "\n");
+
+        await using var process = await StartAsync(chainFile, keyFile);
+        var curl = await ProgramRun.RunToolAsync("curl", "-sS", "--cacert", rootFile, "-o", "/dev/null", "-w", "%{http_code}", $"https://127.0.0.1:{process.Port}/?action=snapshot");
+        Assert.True(curl.Stdout == "200", curl.Stderr);
+    }
+
+    [Fact]
+    public async Task An_expired_certificate_is_warned_about_and_served()
+    {
+        var (cert, key) = WriteEc("server", notAfter: DateTimeOffset.UtcNow.AddDays(-1));
+        await using var server = await StartAsync(cert, key);
+        Assert.Contains("warn: output_http[271] output 0: the HTTPS certificate is not valid now", server.Stderr, StringComparison.Ordinal);
+        var curl = await ProgramRun.RunToolAsync("curl", "-s", "-k", "-o", "/dev/null", "-w", "%{http_code}", $"https://127.0.0.1:{server.Port}/?action=snapshot");
+        Assert.Equal("200", curl.Stdout);
+    }
+
+    [Fact]
     public async Task Plain_http_on_the_https_port_gets_a_400_and_the_server_keeps_serving()
     {
         var (cert, key) = WriteEc("server");
@@ -204,14 +241,31 @@ public sealed partial class HttpsTests : IDisposable
         Assert.DoesNotContain("listening on", run.Stderr, StringComparison.Ordinal);
     }
 
-    private (string Cert, string Key) WriteEc(string name, bool encryptKey = false)
+    private static CertificateRequest CaRequest(string subject, ECDsa key)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        return request;
+    }
+
+    private static X509Extension LoopbackNames()
+    {
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        san.AddDnsName("localhost");
+        return san.Build();
+    }
+
+    private (string Cert, string Key) WriteEc(string name, bool encryptKey = false, DateTimeOffset? notAfter = null)
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=" + name, ec, HashAlgorithmName.SHA256);
         var key = encryptKey
             ? ec.ExportEncryptedPkcs8PrivateKeyPem("secret", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000))
             : ec.ExportPkcs8PrivateKeyPem();
-        return Write(name, request, key);
+        return Write(name, request, key, notAfter);
     }
 
     private (string Cert, string Key) WriteRsa(string name)
@@ -222,13 +276,11 @@ public sealed partial class HttpsTests : IDisposable
         return Write(name, request, rsa.ExportRSAPrivateKeyPem());
     }
 
-    private (string Cert, string Key) Write(string name, CertificateRequest request, string keyPem)
+    private (string Cert, string Key) Write(string name, CertificateRequest request, string keyPem, DateTimeOffset? notAfter = null)
     {
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(System.Net.IPAddress.Loopback);
-        san.AddDnsName("localhost");
-        request.CertificateExtensions.Add(san.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        request.CertificateExtensions.Add(LoopbackNames());
+        var end = notAfter ?? DateTimeOffset.UtcNow.AddDays(30);
+        using var certificate = request.CreateSelfSigned(end.AddDays(-30), end);
         var cert = Path.Combine(_folder, name + ".crt");
         var key = Path.Combine(_folder, name + ".key");
         File.WriteAllText(cert, certificate.ExportCertificatePem() + "\n", Encoding.ASCII);
