@@ -51,7 +51,8 @@ internal sealed class TlsCertificate : IDisposable
         }
 
         var publicOnly = all[0];
-        if (keyText.Contains("ENCRYPTED", StringComparison.Ordinal))
+        // PKCS#8 "ENCRYPTED PRIVATE KEY", or the traditional "Proc-Type: 4,ENCRYPTED" header of openssl's -des3 & co.
+        if (keyText.Contains("ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal) || keyText.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
         {
             throw new StartupException($"{plugin}: '{keyFile}' is encrypted with a passphrase; give the key without one (openssl pkey -in KEY -out PLAIN.key)");
         }
