@@ -41,6 +41,10 @@ public static class LogEvents
 
     public const int StillEndpointStillBusy = 240;
 
+    public const int HttpOutputCertificate = 270;
+
+    public const int HttpOutputCertificateNotValid = 271;
+
     public const int UvcOptionWarning = 300;
 
     public const int UvcSettingFailed = 301;

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -81,6 +83,12 @@ internal sealed partial class HttpOutput : IOutput
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(8);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(8);
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            if (_options.Tls is { } tls)
+            {
+                // Before the Listen calls: Kestrel applies endpoint defaults when an endpoint is added.
+                kestrel.ConfigureEndpointDefaults(listen => UseHttps(listen, tls, _context.Time));
+            }
+
             if (addresses is null)
             {
                 kestrel.ListenAnyIP(_options.Port);
@@ -116,12 +124,41 @@ internal sealed partial class HttpOutput : IOutput
             LogListening(_logger, Id, url + "/");
         }
 
+        if (_options.Tls is { } loaded)
+        {
+            var notBefore = loaded.Certificate.NotBefore.ToUniversalTime();
+            var notAfter = loaded.Certificate.NotAfter.ToUniversalTime();
+            LogCertificate(_logger, Id, loaded.Certificate.Subject, loaded.KeyType, notAfter);
+            var now = _context.Time.GetUtcNow().UtcDateTime;
+            if (now > notAfter || now < notBefore)
+            {
+                LogCertificateNotValid(_logger, Id, notBefore, notAfter);
+            }
+        }
+
         LogSettings(_logger, Id, _options.WwwFolder ?? "disabled", _options.Credentials is null ? "disabled" : "enabled", _options.NoCommands ? "disabled" : "enabled");
         if (_options.Hosts.Count > 0)
         {
             var hosts = string.Join(", ", _options.Hosts);
             LogHosts(_logger, Id, hosts);
         }
+    }
+
+    /// <summary>
+    /// HTTPS only on this port, HTTP/1.1 only (what MJPEG clients speak; ALPN offers no h2). A client that
+    /// speaks plain HTTP gets a plain 400 (<see cref="PlainHttpOnHttpsPort"/>); one that fails the handshake (a
+    /// refused certificate) is closed by Kestrel.
+    /// </summary>
+    private static void UseHttps(ListenOptions listen, TlsCertificate tls, TimeProvider time)
+    {
+        listen.Protocols = HttpProtocols.Http1;
+        listen.Use(PlainHttpOnHttpsPort.Middleware(time));
+        listen.UseHttps(new HttpsConnectionAdapterOptions
+        {
+            ServerCertificate = tls.Certificate,
+            ServerCertificateChain = tls.Chain.Count == 0 ? null : tls.Chain,
+            HandshakeTimeout = TimeSpan.FromSeconds(8),
+        });
     }
 
     /// <summary>
@@ -211,6 +248,12 @@ internal sealed partial class HttpOutput : IOutput
 
     [LoggerMessage(EventId = LogEvents.HttpOutputListening, Level = LogLevel.Information, Message = "output {OutputId}: listening on {Url}")]
     private static partial void LogListening(ILogger logger, int outputId, string url);
+
+    [LoggerMessage(EventId = LogEvents.HttpOutputCertificate, Level = LogLevel.Information, Message = "output {OutputId}: HTTPS certificate {Subject} ({KeyType}), valid until {NotAfter:u}")]
+    private static partial void LogCertificate(ILogger logger, int outputId, string subject, string keyType, DateTime notAfter);
+
+    [LoggerMessage(EventId = LogEvents.HttpOutputCertificateNotValid, Level = LogLevel.Warning, Message = "output {OutputId}: the HTTPS certificate is not valid now (valid from {NotBefore:u} to {NotAfter:u}); clients that check it will refuse the connection")]
+    private static partial void LogCertificateNotValid(ILogger logger, int outputId, DateTime notBefore, DateTime notAfter);
 
     [LoggerMessage(EventId = LogEvents.HttpOutputSettings, Level = LogLevel.Information, Message = "output {OutputId}: www folder {Www}, credentials {Credentials}, commands {Commands}")]
     private static partial void LogSettings(ILogger logger, int outputId, string www, string credentials, string commands);

@@ -23,6 +23,9 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
 
     public string? KeyFile { get; init; }
 
+    /// <summary>-cert and -key loaded (checked when the options are, so -b refuses a bad pair before forking).</summary>
+    public TlsCertificate? Tls { get; init; }
+
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
         new("p", true, "p", "port"),
@@ -97,13 +100,16 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             }
         }
 
+        certificate = certificate is null ? null : Path.GetFullPath(certificate);
+        key = key is null ? null : Path.GetFullPath(key);
         return new HttpOutputOptions(port, listen, www, credentials, options.Has("n"))
         {
             Hosts = hosts,
             MaxClients = options.GetInt("max_clients", DefaultMaxClients, 0),
             MaxConnections = options.GetInt("max_connections", DefaultMaxConnections, 0),
-            CertificateFile = certificate is null ? null : Path.GetFullPath(certificate),
-            KeyFile = key is null ? null : Path.GetFullPath(key),
+            CertificateFile = certificate,
+            KeyFile = key,
+            Tls = certificate is null ? null : TlsCertificate.Load(options.Plugin, certificate, key!),
         };
     }
 }

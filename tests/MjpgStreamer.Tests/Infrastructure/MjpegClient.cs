@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace MjpgStreamer.Tests.Infrastructure;
@@ -10,20 +12,35 @@ public sealed class MjpegClient : IAsyncDisposable
     private readonly TcpClient _tcp;
     private readonly BufferedStream _stream;
 
-    private MjpegClient(TcpClient tcp)
+    private MjpegClient(TcpClient tcp, Stream transport)
     {
         _tcp = tcp;
-        _stream = new BufferedStream(tcp.GetStream(), 65536);
+        _stream = new BufferedStream(transport, 65536);
     }
 
     public string ResponseHead { get; private set; } = "";
 
-    public static async Task<MjpegClient> ConnectAsync(int port, string target = "/?action=stream")
+    public static Task<MjpegClient> ConnectAsync(int port, string target = "/?action=stream") => ConnectAsync(port, target, null);
+
+    /// <summary>
+    /// With <paramref name="trusted"/>: over TLS, accepting exactly that (self-signed) server certificate.
+    /// <paramref name="extraHeaders"/> are whole header lines, each ending in CRLF.
+    /// </summary>
+    public static async Task<MjpegClient> ConnectAsync(int port, string target, X509Certificate2? trusted, string extraHeaders = "")
     {
         var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", port);
-        var client = new MjpegClient(tcp);
-        await client._stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.0\r\n\r\n"));
+        Stream transport = tcp.GetStream();
+        if (trusted is not null)
+        {
+            var tls = new SslStream(transport, leaveInnerStreamOpen: false, (_, certificate, _, _) => certificate is not null && trusted.RawData.AsSpan().SequenceEqual(certificate.GetRawCertData()));
+            using var handshake = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "127.0.0.1" }, handshake.Token);
+            transport = tls;
+        }
+
+        var client = new MjpegClient(tcp, transport);
+        await client._stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.0\r\n{extraHeaders}\r\n"));
         await client._stream.FlushAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         client.ResponseHead = await client.ReadHeadAsync(cts.Token);

@@ -183,7 +183,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"listening on http://[^ ]+:([0-9]+)/")]
+    [GeneratedRegex(@"listening on https?://[^ ]+:([0-9]+)/")]
     private static partial Regex ListeningLine();
 }
 
