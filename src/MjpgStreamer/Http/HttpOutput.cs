@@ -79,6 +79,7 @@ internal sealed partial class HttpOutput : IOutput
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(8);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(8);
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseHalfCloseTolerance());
             if (addresses is null)
             {
                 kestrel.ListenAnyIP(_options.Port);

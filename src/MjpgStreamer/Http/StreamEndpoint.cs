@@ -33,7 +33,9 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         }
 
         var input = streamer.Inputs[inputNumber];
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, streamer.Stopping);
+        // A stream client's FIN is taken as leaving (a short answer is still sent to a client that half-closed).
+        var peerFinished = context.Features.Get<IPeerFinishedFeature>()?.PeerFinished ?? CancellationToken.None;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, streamer.Stopping, peerFinished);
         var token = stop.Token;
         var writer = response.BodyWriter;
         var client = new StreamClient(context, rawTarget, streamer.Time);
