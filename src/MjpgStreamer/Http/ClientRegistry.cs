@@ -22,7 +22,25 @@ internal sealed partial class ClientRegistry : IDisposable
     {
         _time = time;
         _logger = logger;
-        _watchdog = time.CreateTimer(static s => ((ClientRegistry)s!).DropStalled(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _crowd = new CrowdMemory(time);
+        _watchdog = time.CreateTimer(static s => ((ClientRegistry)s!).OnTick(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    private readonly CrowdMemory _crowd;
+
+    private void OnTick()
+    {
+        DropStalled();
+        int count;
+        lock (_gate)
+        {
+            count = _clients.Count;
+        }
+
+        lock (_crowd)
+        {
+            _crowd.Tick(count);
+        }
     }
 
     private long _refused;

@@ -1,0 +1,61 @@
+using System.Runtime;
+
+namespace MjpgStreamer.Http;
+
+/// <summary>
+/// Gives the memory of a crowd of stream clients back once it has left. The stream path allocates nothing per frame,
+/// so after the clients are gone no garbage collection ever runs by itself, and the connections' buffers (Kestrel's
+/// pinned blocks) and objects stayed in RSS for good. Once the stream clients have dropped to a quarter of a peak of
+/// at least <see cref="CrowdSize"/> and stayed there for <see cref="Quiet"/>, one full compacting collection runs.
+/// </summary>
+internal sealed class CrowdMemory(TimeProvider time, Action collect)
+{
+    /// <summary>A peak below this many stream clients is not worth a collection.</summary>
+    public const int CrowdSize = 64;
+
+    /// <summary>How long the count must stay low (Kestrel's memory pool lets go of idle blocks meanwhile).</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(15);
+
+    private int _peak;
+    private long _lowSince;
+
+    public CrowdMemory(TimeProvider time)
+        : this(time, CollectAll)
+    {
+    }
+
+    /// <summary>Collections run so far.</summary>
+    public int Collections { get; private set; }
+
+    /// <summary>Called once a second with the stream clients connected now.</summary>
+    public void Tick(int clients)
+    {
+        _peak = Math.Max(_peak, clients);
+        if (_peak < CrowdSize || clients > _peak / 4)
+        {
+            _lowSince = 0;
+            return;
+        }
+
+        var now = time.GetTimestamp();
+        if (_lowSince == 0)
+        {
+            _lowSince = now;
+            return;
+        }
+
+        if (time.GetElapsedTime(_lowSince, now) >= Quiet)
+        {
+            collect();
+            Collections++;
+            _peak = clients;
+            _lowSince = 0;
+        }
+    }
+
+    private static void CollectAll()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+}
