@@ -3,7 +3,8 @@
 # Prints one markdown row. The environment is passed to the server, so GC settings can be tried without a rebuild:
 #   bench/run-crowd-rss.sh out/release/mjpg_streamer
 #   DOTNET_GCConserveMemory=5 bench/run-crowd-rss.sh out/release/mjpg_streamer
-#   env: CLIENTS=1000  DURATION=10  AFTER=30  DELAY=0.1 (seconds between frames: 10 fps)
+#   env: CLIENTS=1000  DURATION=10  AFTER=30  LATE=120 (a last reading this long after they left; 0: none)
+#        DELAY=0.1 (seconds between frames: 10 fps)
 # Needs: ffmpeg, the .NET SDK. Loopback only; the server is stopped on exit.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ server=${1:?usage: bench/run-crowd-rss.sh PATH/TO/mjpg_streamer}
 clients=${CLIENTS:-1000}
 duration=${DURATION:-10}
 after=${AFTER:-30}
+late=${LATE:-120}
 delay=${DELAY:-0.1}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d -t mjpg-crowd.XXXXXX)
@@ -55,5 +57,10 @@ wait "$load_pid" || { echo "error: the load client failed:" >&2; cat "$work/load
 left=$(rss_mib)
 sleep "$after"
 later=$(rss_mib)
+last=-
+if ((late > after)); then
+    sleep $((late - after))
+    last=$(rss_mib)
+fi
 gc_settings=$(env | grep -E '^DOTNET_GC' | tr '\n' ' ' || true)
-echo "| ${gc_settings:-(build defaults)} | $idle | $crowd | $left | $later |"
+echo "| ${gc_settings:-(build defaults)} | $idle | $crowd | $left | $later | $last |"

@@ -36,14 +36,51 @@ public sealed class CrowdMemoryTests
         Assert.Equal(1, collections);
         Assert.InRange(quietTicks, (int)CrowdMemory.Quiet.TotalSeconds, (int)CrowdMemory.Quiet.TotalSeconds + 2);
 
-        // The peak starts again from what is left: no second collection without a new crowd.
-        for (var second = 0; second < 60; second++)
+        // Then one a minute while the pool lets go of its blocks, 10 more at most; none after without a new crowd.
+        for (var second = 0; second < 50; second++)
         {
             time.Advance(OneSecond);
             crowd.Tick(3);
         }
 
         Assert.Equal(1, collections);
+        for (var second = 0; second < 3600; second++)
+        {
+            time.Advance(OneSecond);
+            crowd.Tick(3);
+        }
+
+        Assert.Equal(1 + CrowdMemory.FollowUps, collections);
+    }
+
+    [Fact]
+    public void A_new_crowd_stops_the_follow_ups_and_its_departure_starts_them_again()
+    {
+        var time = new FakeTimeProvider();
+        var collections = 0;
+        var crowd = new CrowdMemory(time, () => collections++);
+        crowd.Tick(500);
+        for (var second = 0; second < 20; second++)
+        {
+            time.Advance(OneSecond);
+            crowd.Tick(0);
+        }
+
+        Assert.Equal(1, collections);
+        for (var second = 0; second < 300; second++)
+        {
+            time.Advance(OneSecond);
+            crowd.Tick(400);
+        }
+
+        Assert.Equal(1, collections);
+        for (var second = 0; second < 20; second++)
+        {
+            time.Advance(OneSecond);
+            crowd.Tick(0);
+        }
+
+        Assert.Equal(2, collections);
     }
 
     [Fact]
