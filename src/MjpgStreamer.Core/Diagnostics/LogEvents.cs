@@ -13,6 +13,10 @@ public static class LogEvents
 
     public const int AppStartFailed = 3;
 
+    public const int AppDescriptorLimit = 5;
+
+    public const int AppDescriptorLimitNotRaised = 6;
+
     public const int SourceContextStateChanged = 100;
 
     public const int CameraStreamSourceFailed = 101;
@@ -40,6 +44,12 @@ public static class LogEvents
     public const int HttpOutputHosts = 232;
 
     public const int StillEndpointStillBusy = 240;
+
+    public const int StreamEndpointClientRefused = 250;
+
+    public const int HttpOutputConnectionsClamped = 251;
+
+    public const int StreamEndpointFirstClientRefused = 254;
 
     public const int HttpOutputCertificate = 270;
 

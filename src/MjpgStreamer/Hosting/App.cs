@@ -170,6 +170,7 @@ internal static partial class App
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         var streamer = new Streamer(time, stopping.Token);
         LogStarting(logger, Version, Environment.ProcessId);
+        RaiseDescriptorLimit(logger);
 
         for (var i = 0; i < inputs.Count; i++)
         {
@@ -239,6 +240,20 @@ internal static partial class App
         }
     }
 
+    /// <summary>Every HTTP connection takes a descriptor: the soft open-file limit (often 1024) goes up to the hard one.</summary>
+    private static void RaiseDescriptorLimit(ILogger logger)
+    {
+        var (before, after, error) = Native.DescriptorLimit.RaiseToHard();
+        if (error != 0)
+        {
+            LogDescriptorLimitNotRaised(logger, before, error);
+        }
+        else if (after != before)
+        {
+            LogDescriptorLimitRaised(logger, before, after);
+        }
+    }
+
     /// <summary>
     /// A plugin's start fails with one line, whatever layer the failure comes from: the plugins turn the failures they
     /// expect (a busy port, a missing folder) into StartupException; anything else is named here with its message,
@@ -265,6 +280,8 @@ internal static partial class App
     {
         logging.SetMinimumLevel(Environment.GetEnvironmentVariable("MJPG_STREAMER_DEBUG") is "1" ? LogLevel.Debug : LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // One warning per connection closed at -max_connections: a crowd would flood the log.
+        logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Connections", LogLevel.Error);
         // The generic host under each HTTP output logs a failed start with the exception's stack, then throws the
         // exception to HttpOutput.StartAsync, which reports it as one line; its other messages are debug chatter.
         logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
@@ -278,6 +295,12 @@ internal static partial class App
 
     [LoggerMessage(EventId = LogEvents.AppStarting, Level = LogLevel.Information, Message = "MJPG Streamer Version {Version} starting (pid {Pid})")]
     private static partial void LogStarting(ILogger logger, string version, int pid);
+
+    [LoggerMessage(EventId = LogEvents.AppDescriptorLimit, Level = LogLevel.Debug, Message = "open-file limit raised from {Before} to {After} (the hard limit)")]
+    private static partial void LogDescriptorLimitRaised(ILogger logger, long before, long after);
+
+    [LoggerMessage(EventId = LogEvents.AppDescriptorLimitNotRaised, Level = LogLevel.Warning, Message = "cannot raise the open-file limit ({Before}): errno {Errno}")]
+    private static partial void LogDescriptorLimitNotRaised(ILogger logger, long before, int errno);
 
     [LoggerMessage(EventId = LogEvents.AppStopping, Level = LogLevel.Information, Message = "stopping")]
     private static partial void LogStopping(ILogger logger);

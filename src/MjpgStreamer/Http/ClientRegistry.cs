@@ -22,14 +22,56 @@ internal sealed partial class ClientRegistry : IDisposable
     {
         _time = time;
         _logger = logger;
-        _watchdog = time.CreateTimer(static s => ((ClientRegistry)s!).DropStalled(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _crowd = new CrowdMemory(time);
+        _watchdog = time.CreateTimer(static s => ((ClientRegistry)s!).OnTick(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    public void Add(StreamClient client)
+    private readonly CrowdMemory _crowd;
+
+    private void OnTick()
+    {
+        DropStalled();
+        int count;
+        lock (_gate)
+        {
+            count = _clients.Count;
+        }
+
+        lock (_crowd)
+        {
+            _crowd.Tick(count);
+        }
+    }
+
+    private long _refused;
+
+    public void Add(StreamClient client) => TryAdd(client, 0);
+
+    /// <summary>Lists the client unless <paramref name="max"/> (0: no limit) are listed already.</summary>
+    public bool TryAdd(StreamClient client, int max)
     {
         lock (_gate)
         {
+            if (max > 0 && _clients.Count >= max)
+            {
+                _refused++;
+                return false;
+            }
+
             _clients.Add(client);
+            return true;
+        }
+    }
+
+    /// <summary>Stream clients turned away by -max_clients since the start.</summary>
+    public long Refused
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _refused;
+            }
         }
     }
 
@@ -98,6 +140,7 @@ internal sealed partial class ClientRegistry : IDisposable
         }
 
         w.WriteEndArray();
+        w.WriteNumber("clients_refused", Refused);
     }
 
     public void Dispose() => _watchdog.Dispose();

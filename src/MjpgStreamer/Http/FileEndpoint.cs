@@ -1,14 +1,20 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Win32.SafeHandles;
+using MjpgStreamer.Native;
 using MjpgStreamer.Plugins;
 
 namespace MjpgStreamer.Http;
 
 /// <summary>
 /// Every other request: a file from the -w folder with mjpg-streamer's MIME table ("/" is index.html), or,
-/// without -w, the built-in page with a live image of each input.
+/// without -w, the built-in page with a live image of each input. Only regular files are served (a FIFO, a device
+/// or a link to one is a 404), and no more than the size the file had when it was opened.
 /// </summary>
 internal sealed class FileEndpoint(HttpOutputOptions options, Streamer streamer)
 {
+    private const int ChunkSize = 64 * 1024;
+
     public async Task HandleAsync(HttpContext context, string rawTarget)
     {
         var name = StaticFiles.NameFromTarget(rawTarget);
@@ -39,19 +45,15 @@ internal sealed class FileEndpoint(HttpOutputOptions options, Streamer streamer)
                 return;
         }
 
-        FileStream file;
-        try
-        {
-            // Symlinks placed in the folder are followed (the pause fork's www/snap.jpg -> /run/snap.jpg).
-            file = new FileStream(Path.Combine(options.WwwFolder, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        // Symlinks placed in the folder are followed (the pause fork's www/snap.jpg -> /run/snap.jpg), but only to a
+        // regular file: a FIFO or a device (or a link to one) is refused at once instead of stalling the request.
+        if (RegularFile.TryOpen(Path.Combine(options.WwwFolder, name), out var handle, out var size) != RegularFile.Result.Opened)
         {
             await Responses.WriteErrorAsync(context, 404, "Could not open file");
             return;
         }
 
-        await using (file)
+        using (handle)
         {
             var response = context.Response;
             response.StatusCode = 200;
@@ -59,8 +61,32 @@ internal sealed class FileEndpoint(HttpOutputOptions options, Streamer streamer)
             Responses.SetStandardHeaders(response);
             if (!HttpMethods.IsHead(context.Request.Method))
             {
-                await file.CopyToAsync(response.Body, context.RequestAborted);
+                await CopyAsync(handle!, size, response.Body, context.RequestAborted);
             }
+        }
+    }
+
+    /// <summary>At most <paramref name="size"/> bytes (the size when the file was opened), fewer if it shrank meanwhile.</summary>
+    private static async Task CopyAsync(SafeFileHandle handle, long size, Stream body, CancellationToken cancellation)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(size, 1, ChunkSize));
+        try
+        {
+            for (long offset = 0; offset < size;)
+            {
+                var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, size - offset)), offset, cancellation);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                await body.WriteAsync(buffer.AsMemory(0, read), cancellation);
+                offset += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

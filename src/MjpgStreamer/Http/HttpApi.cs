@@ -31,7 +31,7 @@ internal sealed class HttpApi
     {
         _streamer = streamer;
         _expectedCredentials = options.Credentials is null ? null : Encoding.UTF8.GetBytes(options.Credentials);
-        _stream = new StreamEndpoint(outputId, streamer, clients, logger);
+        _stream = new StreamEndpoint(outputId, streamer, clients, options.MaxClients, logger);
         _snapshot = new SnapshotEndpoint(outputId, streamer);
         _still = new StillEndpoint(outputId, streamer, logger);
         _json = new JsonEndpoints(streamer);

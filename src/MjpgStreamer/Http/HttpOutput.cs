@@ -15,6 +15,7 @@ using MjpgStreamer.Core.Options;
 using MjpgStreamer.Hosting;
 using MjpgStreamer.Plugins;
 using MjpgStreamer.Core.Diagnostics;
+using MjpgStreamer.Native;
 
 namespace MjpgStreamer.Http;
 
@@ -76,6 +77,7 @@ internal sealed partial class HttpOutput : IOutput
         builder.Services.AddSingleton(_context.LoggerFactory);
         builder.Services.AddSingleton<IHostLifetime, ProcessLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
+        var maxConnections = ConnectionCap();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -83,12 +85,20 @@ internal sealed partial class HttpOutput : IOutput
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(8);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(8);
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
-            if (_options.Tls is { } tls)
-            {
-                // Before the Listen calls: Kestrel applies endpoint defaults when an endpoint is added.
-                kestrel.ConfigureEndpointDefaults(listen => UseHttps(listen, tls, _context.Time));
-            }
+            kestrel.Limits.MaxConcurrentConnections = maxConnections;
 
+            // Before the Listen calls: Kestrel applies endpoint defaults when an endpoint is added (one action: a
+            // second ConfigureEndpointDefaults would replace the first). The half-close wrapper comes first, so it
+            // sees the socket's FIN under TLS too.
+            var tls = _options.Tls;
+            kestrel.ConfigureEndpointDefaults(listen =>
+            {
+                listen.UseHalfCloseTolerance();
+                if (tls is not null)
+                {
+                    UseHttps(listen, tls, _context.Time);
+                }
+            });
             if (addresses is null)
             {
                 kestrel.ListenAnyIP(_options.Port);
@@ -160,6 +170,39 @@ internal sealed partial class HttpOutput : IOutput
             HandshakeTimeout = TimeSpan.FromSeconds(8),
         });
     }
+
+    /// <summary>
+    /// -max_connections, lowered (and logged) when the open-file limit could not hold that many: each connection takes
+    /// a descriptor, and a few are kept for the rest of the process (inputs, programs, files being served). Several
+    /// HTTP outputs share the limit evenly. Null: no cap at all.
+    /// </summary>
+    private long? ConnectionCap()
+    {
+        var requested = _options.MaxConnections == 0 ? (long?)null : _options.MaxConnections;
+        if (DescriptorLimit.Current is not { } limit || limit == long.MaxValue)
+        {
+            return requested;
+        }
+
+        var outputs = Math.Max(1, _context.Streamer.Outputs.Count(o => o is HttpOutput));
+        var ceiling = Math.Max(MinConnections, (limit - DescriptorReserve(limit)) / outputs);
+        if (requested is { } wanted && wanted <= ceiling)
+        {
+            return wanted;
+        }
+
+        if (requested is not null || ceiling < HttpOutputOptions.DefaultMaxConnections)
+        {
+            LogConnectionsClamped(_logger, Id, requested?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "0 (no limit)", ceiling, limit, outputs);
+        }
+
+        return ceiling;
+    }
+
+    /// <summary>Descriptors kept for everything but connections: an eighth of the limit, at least 64.</summary>
+    internal static long DescriptorReserve(long limit) => Math.Max(64, limit / 8);
+
+    private const long MinConnections = 16;
 
     /// <summary>
     /// Kestrel's bind failure as the one line a user needs: a busy port comes wrapped in IOException (Kestrel's
@@ -237,6 +280,7 @@ internal sealed partial class HttpOutput : IOutput
     public void WriteState(Utf8JsonWriter writer)
     {
         writer.WriteNumber("port", BoundPort);
+        writer.WriteNumber("max_clients", _options.MaxClients);
         _clients.WriteState(writer);
     }
 
@@ -254,6 +298,9 @@ internal sealed partial class HttpOutput : IOutput
 
     [LoggerMessage(EventId = LogEvents.HttpOutputCertificateNotValid, Level = LogLevel.Warning, Message = "output {OutputId}: the HTTPS certificate is not valid now (valid from {NotBefore:u} to {NotAfter:u}); clients that check it will refuse the connection")]
     private static partial void LogCertificateNotValid(ILogger logger, int outputId, DateTime notBefore, DateTime notAfter);
+
+    [LoggerMessage(EventId = LogEvents.HttpOutputConnectionsClamped, Level = LogLevel.Warning, Message = "output {OutputId}: -max_connections {Requested} lowered to {Cap}: the open-file limit is {Limit} (ulimit -n) for {Outputs} HTTP output(s), with descriptors kept for the rest")]
+    private static partial void LogConnectionsClamped(ILogger logger, int outputId, string requested, long cap, long limit, int outputs);
 
     [LoggerMessage(EventId = LogEvents.HttpOutputSettings, Level = LogLevel.Information, Message = "output {OutputId}: www folder {Www}, credentials {Credentials}, commands {Commands}")]
     private static partial void LogSettings(ILogger logger, int outputId, string www, string credentials, string commands);

@@ -10,11 +10,14 @@ namespace MjpgStreamer.Http;
 /// <summary>
 /// ?action=stream: the multipart stream of one input. Each client reads at its own pace from the input's hub
 /// (a slow one skips frames, never slows another) and is listed in the registry, whose watchdog drops it
-/// once a write has been pending for 30 s.
+/// once a write has been pending for 30 s. With -max_clients N, the client after the N-th gets 503 with Retry-After.
 /// </summary>
-internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, ClientRegistry clients, ILogger logger)
+internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, ClientRegistry clients, int maxClients, ILogger logger)
 {
     private readonly KeyValuePair<string, object?> _outputTag = StreamerMetrics.OutputTag(outputId);
+
+    /// <summary>What a client turned away by -max_clients is told to wait, in seconds.</summary>
+    public const string RetryAfterSeconds = "5";
 
     public async Task HandleAsync(HttpContext context, int inputNumber, string rawTarget)
     {
@@ -24,22 +27,41 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
             return;
         }
 
+        var client = new StreamClient(context, rawTarget, streamer.Time);
+        var isHead = HttpMethods.IsHead(context.Request.Method);
+        if (!isHead && !clients.TryAdd(client, maxClients))
+        {
+            if (clients.Refused == 1)
+            {
+                LogFirstClientRefused(logger, outputId, client.Remote, maxClients);
+            }
+            else
+            {
+                LogClientRefused(logger, outputId, client.Remote, maxClients);
+            }
+
+            StreamerMetrics.Refused("max_clients");
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            await Responses.WriteErrorAsync(context, 503, $"too many stream clients (-max_clients {maxClients}); try again later");
+            return;
+        }
+
         var response = context.Response;
         response.StatusCode = 200;
         response.Headers.AccessControlAllowOrigin = "*";
         Responses.SetStandardHeaders(response);
         response.ContentType = MultipartFormat.ContentType;
-        if (HttpMethods.IsHead(context.Request.Method))
+        if (isHead)
         {
             return;
         }
 
         var input = streamer.Inputs[inputNumber];
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, streamer.Stopping);
+        // A stream client's FIN is taken as leaving (a short answer is still sent to a client that half-closed).
+        var peerFinished = context.Features.Get<IPeerFinishedFeature>()?.PeerFinished ?? CancellationToken.None;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, streamer.Stopping, peerFinished);
         var token = stop.Token;
         var writer = response.BodyWriter;
-        var client = new StreamClient(context, rawTarget, streamer.Time);
-        clients.Add(client);
         StreamerMetrics.StreamClientConnected(_outputTag);
         LogClientConnected(logger, outputId, client.Remote, rawTarget);
         var inputTag = input.Context.MetricsTag;
@@ -102,6 +124,12 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
 
     [LoggerMessage(EventId = LogEvents.StreamEndpointClientConnected, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} connected ({Path})")]
     private static partial void LogClientConnected(ILogger logger, int outputId, string remote, string path);
+
+    [LoggerMessage(EventId = LogEvents.StreamEndpointFirstClientRefused, Level = LogLevel.Warning, Message = "output {OutputId}: stream client {Remote} refused with 503: {Max} stream clients already (-max_clients); later refusals are logged at debug level and counted in /state")]
+    private static partial void LogFirstClientRefused(ILogger logger, int outputId, string remote, int max);
+
+    [LoggerMessage(EventId = LogEvents.StreamEndpointClientRefused, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} refused: {Max} stream clients already (-max_clients)")]
+    private static partial void LogClientRefused(ILogger logger, int outputId, string remote, int max);
 
     [LoggerMessage(EventId = LogEvents.StreamEndpointClientDisconnected, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} left after {Bytes} bytes")]
     private static partial void LogClientDisconnected(ILogger logger, int outputId, string remote, long bytes);

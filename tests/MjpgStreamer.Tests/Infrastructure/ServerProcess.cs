@@ -70,10 +70,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts the server and waits until each of <paramref name="outputs"/> HTTP outputs listens.</summary>
-    public static async Task<ServerProcess> StartAsync(IEnumerable<string> args, int outputs = 1, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <summary>
+    /// Starts the server and waits until each of <paramref name="outputs"/> HTTP outputs listens. A
+    /// <paramref name="launcher"/> (such as ["prlimit", "--nofile=256:256", "--"]) runs the server through it; the
+    /// launcher must exec the server, so <see cref="Pid"/> is the server's.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(IEnumerable<string> args, int outputs = 1, IDictionary<string, string>? environment = null, string? workingDirectory = null, IReadOnlyList<string>? launcher = null)
     {
-        var start = new ProcessStartInfo(ExecutablePath)
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : ExecutablePath)
         {
             UseShellExecute = false,
             RedirectStandardError = true,
@@ -86,6 +90,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         if (!list.Contains("--pause-file"))
         {
             list.InsertRange(0, ["--pause-file", "none"]);
+        }
+
+        if (launcher is { Count: > 0 })
+        {
+            list.InsertRange(0, [.. launcher.Skip(1), ExecutablePath]);
         }
 
         foreach (var arg in list)
