@@ -48,7 +48,7 @@ public static class StreamerMetrics
         "mjpg_streamer_stills", description: "Stills taken (?action=still), by result (ok, failed).");
 
     private static readonly Counter<long> Refusals = Meter.CreateCounter<long>(
-        "mjpg_streamer_requests_refused", description: "HTTP requests refused, by reason (auth, cross_site, too_many_clients, ...).");
+        "mjpg_streamer_requests_refused", description: "HTTP requests refused, by reason (auth, host, cross_site, stills_busy, max_clients).");
 
     private static readonly Lock Gate = new();
     private static KeyValuePair<string, object?>[] _inputTags = [];
@@ -98,7 +98,7 @@ public static class StreamerMetrics
 
     /// <summary>
     /// One HTTP request refused; <paramref name="reason"/> is a short constant such as "auth", "cross_site" or
-    /// "too_many_clients" (a label value: keep the set small and never put request data in it).
+    /// "max_clients" (a label value: keep the set small and never put request data in it).
     /// </summary>
     public static void Refused(string reason) => Refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
