@@ -191,6 +191,7 @@ internal static partial class App
         using var systemd = SystemdNotifier.FromEnvironment(
             Environment.GetEnvironmentVariable, Environment.ProcessId, time,
             () => ServiceHealth.FindProblem(streamer.Inputs, streamer.Outputs, time), loggerFactory.CreateLogger("systemd"));
+        SystemdNotifier.HideFromChildren();
                 using var pause = new PauseCoordinator(streamer.Inputs, options.PauseFile, options.PauseWarn, time, loggerFactory.CreateLogger("pause"));
         streamer.Pause = pause;
 

@@ -70,6 +70,18 @@ internal sealed partial class SystemdNotifier : IDisposable
         return new SystemdNotifier(endPoint, interval, time, problem, logger);
     }
 
+    /// <summary>
+    /// Removes NOTIFY_SOCKET and the watchdog's variables from what the programs we run inherit (ChildProcess passes
+    /// this process's environment): an input_exec program that speaks the protocol must not notify in our name.
+    /// </summary>
+    public static void HideFromChildren()
+    {
+        foreach (var name in (string[])["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"])
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
     /// <summary>READY=1 with a STATUS= line; starts the watchdog when one is asked for.</summary>
     public void Ready(string status)
     {
