@@ -17,6 +17,8 @@ namespace MjpgStreamer.Hosting;
 /// </summary>
 internal sealed partial class SystemdNotifier : IDisposable
 {
+    private static readonly string[] Variables = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"];
+
     private readonly Socket _socket;
     private readonly EndPoint _endPoint;
     private readonly TimeProvider _time;
@@ -76,7 +78,7 @@ internal sealed partial class SystemdNotifier : IDisposable
     /// </summary>
     public static void HideFromChildren()
     {
-        foreach (var name in (string[])["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"])
+        foreach (var name in Variables)
         {
             Environment.SetEnvironmentVariable(name, null);
         }
