@@ -65,9 +65,6 @@ public sealed class NotifyListener : IDisposable
         }
     }
 
-    /// <summary>Whether a datagram is waiting now (no wait).</summary>
-    public bool HasPending => _socket.Available > 0;
-
     public void Dispose()
     {
         _socket.Dispose();
