@@ -72,7 +72,7 @@ public sealed class SystemdNotifyTests
         while (withheld == "WATCHDOG=1\n");
 
         Assert.StartsWith("STATUS=watchdog withheld: input 0 (input_uvc.so): its loop gave no sign of life for 1", withheld, StringComparison.Ordinal);
-        Assert.Contains("systemd watchdog withheld", server.Stderr, StringComparison.Ordinal);
+        await Eventually.UntilAsync(() => server.Stderr.Contains("systemd watchdog withheld", StringComparison.Ordinal), "the log says the watchdog is withheld");
 
         // Nothing more until the stop: a hung input does not come back by itself.
         _ = Signals.Kill(server.Pid, Signals.SIGTERM);
