@@ -45,6 +45,24 @@ public sealed class SystemdNotifyTests
     }
 
     [Fact]
+    public async Task The_programs_we_run_do_not_inherit_NOTIFY_SOCKET_or_the_watchdog()
+    {
+        using var listener = NotifyListener.AtPath();
+        var folder = TestMedia.NewTempFolder();
+        var seen = Path.Combine(folder, "env");
+        await using var server = await ServerProcess.StartAsync(
+            ["-i", $"input_exec.so -- sh -c \"env > {seen}.tmp; mv {seen}.tmp {seen}; sleep 60\"", "-o", "output_http.so -p 0 -l 127.0.0.1"],
+            environment: Notify(listener, new Dictionary<string, string> { ["MJPG_TEST_MARKER"] = "inherited" }));
+        await listener.ReceiveUntilAsync("READY=1");
+        await Eventually.UntilAsync(() => File.Exists(seen), "the program wrote its environment");
+        var environment = await File.ReadAllTextAsync(seen);
+        Assert.Contains("MJPG_TEST_MARKER=inherited", environment, StringComparison.Ordinal);
+        Assert.DoesNotContain("NOTIFY_SOCKET", environment, StringComparison.Ordinal);
+        Assert.DoesNotContain("WATCHDOG_", environment, StringComparison.Ordinal);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task Without_NOTIFY_SOCKET_nothing_is_said_about_systemd()
     {
         await using var server = await ServerProcess.StartAsync(TestPattern, environment: new Dictionary<string, string> { ["WATCHDOG_USEC"] = "1000000" });
