@@ -17,6 +17,16 @@ public static class LogEvents
 
     public const int AppDescriptorLimitNotRaised = 6;
 
+    public const int SystemdReady = 20;
+
+    public const int SystemdWatchdogWithheld = 21;
+
+    public const int SystemdWatchdogResumed = 22;
+
+    public const int SystemdSendFailed = 23;
+
+    public const int SystemdUnsupportedSocket = 24;
+
     public const int SourceContextStateChanged = 100;
 
     public const int CameraStreamSourceFailed = 101;

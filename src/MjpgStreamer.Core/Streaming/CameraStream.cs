@@ -41,6 +41,7 @@ public sealed partial class CameraStream : IAsyncDisposable
     private long? _lastStillEnded;
     private TimeSpan _lastStillTook = TimeSpan.FromSeconds(1);
     private Task _run = Task.CompletedTask;
+    private long _lettingGoSince;
 
     public CameraStream(int id, string plugin, string args, IFrameSource source, TimeProvider time, ILogger logger)
     {
@@ -83,6 +84,13 @@ public sealed partial class CameraStream : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// When the input asked its source to let go (pause, still, stop) and the source's run has not ended yet (a
+    /// <see cref="TimeProvider"/> timestamp of the hub's clock), or null: a source must end its run promptly when
+    /// cancelled, so one that does not for long is hung (the systemd watchdog's test).
+    /// </summary>
+    public long? LettingGoSince => Volatile.Read(ref _lettingGoSince) is var since and not 0 ? since : null;
 
     public void Start()
     {
@@ -426,8 +434,10 @@ public sealed partial class CameraStream : IAsyncDisposable
             var (paused, reason, next) = Snapshot();
             if (paused || _stop.IsCancellationRequested)
             {
+                Volatile.Write(ref _lettingGoSince, Math.Max(1, Hub.Time.GetTimestamp()));
                 await runStop.CancelAsync().ConfigureAwait(false);
                 await run.ConfigureAwait(false);
+                Volatile.Write(ref _lettingGoSince, 0);
                 if (paused && !_stop.IsCancellationRequested)
                 {
                     Context.SetState(InputState.Released, reason);
@@ -500,6 +510,7 @@ public sealed partial class CameraStream : IAsyncDisposable
 
     private async Task RunSourceAsync(CancellationToken cancellation)
     {
+        Context.BeatWithin = null;
         try
         {
             await Source.RunAsync(Context, cancellation).ConfigureAwait(false);
@@ -511,6 +522,11 @@ public sealed partial class CameraStream : IAsyncDisposable
         {
             Context.SetState(InputState.NoSignal, ex.Message);
             LogSourceFailed(Context.Logger, Id, ex);
+        }
+        finally
+        {
+            // A run that ended has no loop to judge.
+            Context.BeatWithin = null;
         }
     }
 

@@ -12,6 +12,8 @@ public sealed partial class SourceContext
     private string? _reason;
     private long _stateSince;
     private bool _lostSignal;
+    private long _lastBeat;
+    private long _beatWithinTicks;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SourceContext(int inputId, LatestFrameHub hub, FramePool pool, ILogger logger)
@@ -22,6 +24,7 @@ public sealed partial class SourceContext
         Logger = logger;
         Captured = new RateMeter(hub.Time);
         _stateSince = hub.Time.GetTimestamp();
+        _lastBeat = _stateSince;
         MetricsTag = StreamerMetrics.InputTag(inputId);
     }
 
@@ -79,9 +82,37 @@ public sealed partial class SourceContext
 
     public Frame RentFrame(int capacity = 0) => Pool.Rent(capacity);
 
+    /// <summary>
+    /// The last sign of life of the source's loop (a <see cref="TimeProvider"/> timestamp of <see cref="Time"/>):
+    /// <see cref="Beat"/>, <see cref="Publish"/> and every <see cref="SetState"/> call (an unchanged state too, so
+    /// each retry of a no-signal loop counts).
+    /// </summary>
+    public long LastBeat => Volatile.Read(ref _lastBeat);
+
+    /// <summary>
+    /// The longest the source's loop goes between two signs of life while it runs (its own bound: a poll timeout,
+    /// a retry tick), or null while it waits without bound for an event that may never come (a viewer, a new file)
+    /// or does not say. The systemd watchdog takes a loop silent for longer (plus a margin) as hung. Setting it
+    /// counts as a sign of life.
+    /// </summary>
+    public TimeSpan? BeatWithin
+    {
+        get => Volatile.Read(ref _beatWithinTicks) is var ticks and > 0 ? TimeSpan.FromTicks(ticks) : null;
+        set
+        {
+            // A loop that starts being judged starts from now, not from its last sign of life long ago.
+            Beat();
+            Volatile.Write(ref _beatWithinTicks, value is { Ticks: > 0 } bound ? bound.Ticks : 0);
+        }
+    }
+
+    /// <summary>A sign of life of the source's loop (cheap: one timestamp), for a loop that neither publishes nor changes state for a while.</summary>
+    public void Beat() => Volatile.Write(ref _lastBeat, Time.GetTimestamp());
+
     /// <summary>Publishes a captured frame (the hub takes the caller's reference) and marks the input streaming.</summary>
     public void Publish(Frame frame)
     {
+        Beat();
         if (frame.TimestampUs == 0)
         {
             frame.TimestampUs = NowMicroseconds();
@@ -100,6 +131,7 @@ public sealed partial class SourceContext
     /// <summary>Changes the state; a transition is logged once, not every retry, and wakes those waiting for it.</summary>
     public void SetState(InputState state, string? reason)
     {
+        Beat();
         TaskCompletionSource changed;
         lock (_gate)
         {

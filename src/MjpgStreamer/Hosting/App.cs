@@ -187,7 +187,12 @@ internal static partial class App
             });
         }
 
-        using var pause = new PauseCoordinator(streamer.Inputs, options.PauseFile, options.PauseWarn, time, loggerFactory.CreateLogger("pause"));
+        // Type=notify units: READY=1, STOPPING=1 and the watchdog (nothing at all without NOTIFY_SOCKET).
+        using var systemd = SystemdNotifier.FromEnvironment(
+            Environment.GetEnvironmentVariable, Environment.ProcessId, time,
+            () => ServiceHealth.FindProblem(streamer.Inputs, streamer.Outputs, time), loggerFactory.CreateLogger("systemd"));
+        SystemdNotifier.HideFromChildren();
+                using var pause = new PauseCoordinator(streamer.Inputs, options.PauseFile, options.PauseWarn, time, loggerFactory.CreateLogger("pause"));
         streamer.Pause = pause;
 
         try
@@ -218,12 +223,14 @@ internal static partial class App
                 }
 
                 Background.Report("ok");
+                systemd?.Ready(ReadyStatus(streamer));
                 await Task.Delay(Timeout.Infinite, stopping.Token);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
             }
 
+            systemd?.Stopping();
             LogStopping(logger);
             return 0;
         }
@@ -238,6 +245,14 @@ internal static partial class App
             context.Cancel = true;
             stopping.Cancel();
         }
+    }
+
+    /// <summary>systemd's STATUS= line once everything started, e.g. "streaming 1 input on http://127.0.0.1:8080/".</summary>
+    internal static string ReadyStatus(Streamer streamer)
+    {
+        var inputs = streamer.Inputs.Count == 1 ? "1 input" : $"{streamer.Inputs.Count} inputs";
+        var where = string.Join(", ", streamer.Outputs.Select(o => o.ReadyText).OfType<string>());
+        return where.Length == 0 ? $"streaming {inputs}" : $"streaming {inputs} on {where}";
     }
 
     /// <summary>Every HTTP connection takes a descriptor: the soft open-file limit (often 1024) goes up to the hard one.</summary>

@@ -69,6 +69,11 @@ internal sealed partial class HttpOutput : IOutput
     /// <summary>The TCP port bound (differs from -p when -p 0 was given).</summary>
     public int BoundPort { get; private set; }
 
+    /// <summary>Kestrel started and its host is not stopping (a fault of the host stops it).</summary>
+    public bool IsAlive => _app is { } app && !app.Lifetime.ApplicationStopping.IsCancellationRequested;
+
+    public string? ReadyText { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellation)
     {
         var addresses = ResolveListenAddresses();
@@ -132,6 +137,7 @@ internal sealed partial class HttpOutput : IOutput
         {
             BoundPort = new Uri(url.Replace("[::]", "[::1]", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)).Port;
             LogListening(_logger, Id, url + "/");
+            ReadyText ??= url + "/";
         }
 
         if (_options.Tls is { } loaded)

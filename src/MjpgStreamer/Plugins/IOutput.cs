@@ -26,6 +26,12 @@ internal interface IOutput : IAsyncDisposable
     /// <summary>?action=command with dest=1.</summary>
     ValueTask<int> ExecuteCommandAsync(CommandRequest command, CancellationToken cancellation) => ValueTask.FromResult(0);
 
+    /// <summary>Whether the output still serves (for the systemd watchdog): started, and not stopped or faulted since.</summary>
+    bool IsAlive => true;
+
+    /// <summary>What the output does, for systemd's STATUS= once everything started (e.g. "http://127.0.0.1:8080/"), or null.</summary>
+    string? ReadyText => null;
+
     /// <summary>Writes this output's fields into its /state object (id and plugin are written by the caller).</summary>
     void WriteState(Utf8JsonWriter writer);
 }

@@ -204,7 +204,7 @@ static long page_size;
 
 static int log_enabled;
 static const char *busy_file;
-static long unplug_after = -1, unplug_every = -1, replug_after_ms = -1, stall_after = -1;
+static long unplug_after = -1, unplug_every = -1, replug_after_ms = -1, stall_after = -1, hang_after = -1;
 static int unplug_done, stall_done;
 static uint64_t delivered_total; /* frames dequeued from any fake device (unplug counter) */
 static uint64_t delivered_since_plug; /* frames dequeued since the last (re)plug (repeating unplug counter) */
@@ -292,6 +292,7 @@ static void do_init(void)
     unplug_every = env_long("FAKECAM_UNPLUG_EVERY_FRAMES");
     replug_after_ms = env_long("FAKECAM_REPLUG_AFTER_MS");
     stall_after = env_long("FAKECAM_STALL_AFTER_FRAMES");
+    hang_after = env_long("FAKECAM_HANG_AFTER_FRAMES");
 
     const char *list = getenv("FAKECAM_DEVICES");
     if (!list || !*list)
@@ -1366,9 +1367,16 @@ EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
     int any = 0;
     for (nfds_t i = 0; i < n && !any; i++)
         any = fds[i].fd >= 0 && find_handle(fds[i].fd) != NULL;
+    int hang = any && hang_after >= 0 && delivered_total >= (uint64_t)hang_after;
     pthread_mutex_unlock(&lock);
     if (!any)
         return real_poll(fds, n, timeout);
+    if (hang) {
+        /* A driver stuck in the kernel: this poll never returns, whatever its timeout and other fds say. */
+        LOG("hang in poll after %llu frames\n", (unsigned long long)hang_after);
+        for (;;)
+            sleep(3600);
+    }
 
     /* real: the set handed to the kernel, fake entries disabled (fd -1); frev: fake entries' revents, -1 if real. */
     struct pollfd stack_real[16];

@@ -134,6 +134,9 @@ internal sealed class UvcCapture(UvcOptions options, UvcControls controls, UvcFo
 
     private void Loop(SourceContext context, Inotify.FdHandle wake, CancellationToken cancellation)
     {
+        // Every wait of this thread is bounded: a frame within -timeout, a retry tick within a second; a still
+        // opens the device again at another size (a frame within -timeout there too) before the stream resumes.
+        context.BeatWithin = TimeSpan.FromSeconds(3 * options.TimeoutSeconds);
         var lastPlaceholder = long.MinValue;
         while (!cancellation.IsCancellationRequested)
         {
@@ -180,6 +183,7 @@ internal sealed class UvcCapture(UvcOptions options, UvcControls controls, UvcFo
         var waitUntil = time.GetTimestamp() + (long)(RetryInterval.TotalSeconds * time.TimestampFrequency);
         while (!cancellation.IsCancellationRequested)
         {
+            context.Beat();
             ExecuteQueued(null);
             var now = time.GetTimestamp();
             if (lastPlaceholder == long.MinValue || time.GetElapsedTime(lastPlaceholder, now) >= PlaceholderInterval)
@@ -311,6 +315,8 @@ internal sealed class UvcCapture(UvcOptions options, UvcControls controls, UvcFo
             {
                 return SessionEnd.Cancelled;
             }
+
+            context.Beat();
 
             // Between two frames: the commands that came meanwhile, then what they or a still ask of the session.
             ExecuteQueued(device);
