@@ -19,7 +19,8 @@ user mjpg-streamer (groups mjpg-streamer, video); installs libturbojpeg0 with ap
   --prefix DIR        installation prefix (default /usr/local)
   --root DIR          install below DIR (for tests and images): every path is prefixed, and no
                       apt-get, useradd or systemctl runs; what would have run is only recorded
-  --binary FILE       the mjpg_streamer executable (default: the one beside this script)
+  --binary FILE       the mjpg_streamer executable (default: the one beside this script, else
+                      ../out/release/mjpg_streamer of a source tree)
   --octopi            also replace the mjpg_streamer OctoPi's webcamd starts, in \$MJPGSTREAMER_HOME
                       (default /opt/mjpg-streamer); the original is kept as mjpg_streamer.orig
   --add-camera [DEV]  write /etc/mjpg-streamer/camN.conf for the next camera (DEV, or the first
@@ -43,6 +44,8 @@ die() {
 prefix=/usr/local
 root=""
 binary="$here/mjpg_streamer"
+# From the source tree: the executable scripts/publish.sh publishes (until the release tarball exists).
+[ -f "$binary" ] || [ ! -f "$here/../out/release/mjpg_streamer" ] || binary="$here/../out/release/mjpg_streamer"
 action=install
 octopi=0
 device=""
@@ -246,7 +249,9 @@ do_uninstall() {
     # Instances first: stop them before their binary and unit go.
     for ((i = ${#lines[@]} - 1; i >= 0; i--)); do
         read -r kind path <<<"${lines[i]}"
-        [ "$kind" = instance ] && run systemctl disable --now "mjpg-streamer@$path.service"
+        if [ "$kind" = instance ]; then
+            run systemctl disable --now "mjpg-streamer@$path.service" || echo "$prog: could not disable mjpg-streamer@$path" >&2
+        fi
     done
     for ((i = ${#lines[@]} - 1; i >= 0; i--)); do
         read -r kind path <<<"${lines[i]}"
@@ -254,15 +259,17 @@ do_uninstall() {
             file) rm -f "$root$path" ;;
             dir)
                 [ "$path" = "$state_dir" ] && rm -f "$root$manifest"
-                rmdir "$root$path" 2>/dev/null || echo "$prog: kept $path (not empty)" >&2 ;;
+                if ! rmdir "$root$path" 2>/dev/null && [ "$path" = "$etc_dir" ]; then
+                    echo "$prog: kept $path (it holds confs this script did not write)" >&2
+                fi ;;
             octopi)
                 if [ -f "$root$path/mjpg_streamer.orig" ]; then
                     mv -f "$root$path/mjpg_streamer.orig" "$root$path/mjpg_streamer"
                     run systemctl try-restart webcamd.service
                 fi ;;
-            user) run userdel "$path" ;;
+            user) run userdel "$path" || echo "$prog: could not remove the user $path" >&2 ;;
             # Marked automatic: `apt-get autoremove` takes it once nothing else needs it.
-            package) run apt-mark auto "$path" ;;
+            package) run apt-mark auto "$path" || true ;;
             instance) ;;
         esac
     done
