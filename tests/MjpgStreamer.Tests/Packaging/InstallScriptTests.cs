@@ -185,4 +185,15 @@ public sealed partial class InstallScriptTests : IDisposable
         Assert.Equal(["install.sh: unknown option '--frobnicate'", "Try 'install.sh --help'."], result.Stderr.TrimEnd('\n').Split('\n'));
         Assert.Empty(Tree());
     }
+
+    [Fact]
+    public async Task Help_prints_the_usage_and_changes_nothing()
+    {
+        var result = await InstallAsync("-h");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("Usage: install.sh ", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--add-camera", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Tree());
+    }
 }
