@@ -46,6 +46,7 @@ trap 'exit 130' INT TERM
 
 [[ -x "$server" ]] || { echo "error: $server is not an executable" >&2; exit 2; }
 
+# -max_clients 0: the series may go past the default cap of 500 stream clients (CLIENTS="1000").
 # 50 distinct 640x480 frames (about 17-18 KB each at -q:v 5).
 mkdir -p "$work/frames"
 ffmpeg -loglevel error -f lavfi -i testsrc=size=640x480:rate=30 -frames:v 50 -q:v 5 "$work/frames/frame_%03d.jpg"
@@ -54,7 +55,7 @@ ffmpeg -loglevel error -f lavfi -i testsrc=size=640x480:rate=30 -frames:v 50 -q:
 dotnet publish "$repo/bench/MjpgStreamer.LoadClient/MjpgStreamer.LoadClient.csproj" -c Release -o "$work/loadclient" \
     --nologo -v quiet >/dev/null
 
-"$server" -i "input_file.so -f $work/frames -d 0.033 -e" -o "output_http.so -p 0 -l 127.0.0.1" \
+"$server" -i "input_file.so -f $work/frames -d 0.033 -e" -o "output_http.so -p 0 -l 127.0.0.1 -max_clients 0" \
     >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 
