@@ -97,19 +97,34 @@ internal sealed class TlsCertificate : IDisposable
 
     private static string ReadText(string plugin, string file)
     {
-        try
+        // Only a regular file (a FIFO named as -cert would block the start for ever), its size read once.
+        if (Native.RegularFile.TryOpen(file, out var handle, out var size) != Native.RegularFile.Result.Opened)
         {
-            var info = new FileInfo(file);
-            if (info.Exists && info.Length > 1024 * 1024)
+            throw new StartupException($"{plugin}: cannot read '{file}': not a readable regular file");
+        }
+
+        using (handle)
+        {
+            if (size > 1024 * 1024)
             {
-                throw new StartupException($"{plugin}: '{file}' is too large for a PEM certificate or key ({info.Length} bytes)");
+                throw new StartupException($"{plugin}: '{file}' is too large for a PEM certificate or key ({size} bytes)");
             }
 
-            return File.ReadAllText(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new StartupException($"{plugin}: cannot read '{file}': {ex.Message}");
+            try
+            {
+                var bytes = new byte[size];
+                var read = 0;
+                while (read < bytes.Length && RandomAccess.Read(handle!, bytes.AsSpan(read), read) is > 0 and var n)
+                {
+                    read += n;
+                }
+
+                return System.Text.Encoding.UTF8.GetString(bytes, 0, read);
+            }
+            catch (IOException ex)
+            {
+                throw new StartupException($"{plugin}: cannot read '{file}': {ex.Message}");
+            }
         }
     }
 

@@ -191,6 +191,21 @@ public sealed partial class HttpsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fifo_given_as_the_certificate_exits_1_with_one_line_instead_of_blocking()
+    {
+        var (_, key) = WriteEc("server");
+        var fifo = Path.Combine(_folder, "cert.pem");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var run = await RunAsync(fifo, key);
+        AssertOneLineFailure(run, $"output_http.so: cannot read '{fifo}': not a readable regular file");
+    }
+
+    [Fact]
     public async Task A_key_with_a_passphrase_exits_1_with_one_line()
     {
         var (cert, _) = WriteEc("server", encryptKey: true);
