@@ -133,13 +133,7 @@ internal sealed partial class HttpOutput : IOutput
 
         _app = app;
         var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-        foreach (var url in bound)
-        {
-            BoundPort = new Uri(url.Replace("[::]", "[::1]", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)).Port;
-            LogListening(_logger, Id, url + "/");
-            ReadyText ??= url + "/";
-        }
-
+        // The certificate before the address: a client (or a test) that waits for "listening on" finds it logged.
         if (_options.Tls is { } loaded)
         {
             var notBefore = loaded.Certificate.NotBefore.ToUniversalTime();
@@ -150,6 +144,13 @@ internal sealed partial class HttpOutput : IOutput
             {
                 LogCertificateNotValid(_logger, Id, notBefore, notAfter);
             }
+        }
+
+        foreach (var url in bound)
+        {
+            BoundPort = new Uri(url.Replace("[::]", "[::1]", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)).Port;
+            LogListening(_logger, Id, url + "/");
+            ReadyText ??= url + "/";
         }
 
         LogSettings(_logger, Id, _options.WwwFolder ?? "disabled", _options.Credentials is null ? "disabled" : "enabled", _options.NoCommands ? "disabled" : "enabled");
