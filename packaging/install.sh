@@ -46,6 +46,9 @@ root=""
 binary="$here/mjpg_streamer"
 # From the source tree: the executable scripts/publish.sh publishes (until the release tarball exists).
 [ -f "$binary" ] || [ ! -f "$here/../out/release/mjpg_streamer" ] || binary="$here/../out/release/mjpg_streamer"
+# The portable tarball (32-bit ARM) has the application in app/ and a start script as mjpg_streamer.
+portable_app=""
+[ ! -f "$here/app/mjpg_streamer.dll" ] || portable_app="$here/app"
 action=install
 octopi=0
 device=""
@@ -67,6 +70,9 @@ while [ $# -gt 0 ]; do
         *) fail_usage "unknown option '$1'" ;;
     esac
 done
+
+# A --binary of the caller's is installed as it is, even from the portable tarball.
+[ "$binary" = "$here/mjpg_streamer" ] || portable_app=""
 
 case "$prefix" in /*) ;; *) fail_usage "--prefix must be an absolute path" ;; esac
 if [ -n "$root" ]; then
@@ -139,7 +145,23 @@ do_install() {
         echo "$prog: (--root) would install libturbojpeg0 with apt-get if missing" >&2
     fi
 
-    put_file "$binary" "$prefix/bin/mjpg_streamer" 0755
+    local program="$binary"
+    if [ -n "$portable_app" ]; then
+        # The portable build (32-bit ARM): the application into PREFIX/lib/mjpg-streamer, and the start script,
+        # told where that is, as PREFIX/bin/mjpg_streamer.
+        local file
+        for file in "$portable_app"/*; do
+            put_file "$file" "$prefix/lib/mjpg-streamer/$(basename "$file")" 0644
+        done
+        program="$(mktemp)"
+        sed "s|^app_dir=\"\"|app_dir=\"$prefix/lib/mjpg-streamer\"|" "$binary" >"$program"
+        grep -q "^app_dir=\"$prefix/lib/mjpg-streamer\"" "$program" || die "$binary is not the portable build's start script"
+        if ! dotnet_found; then
+            echo "$prog: the .NET 10 runtime is not installed yet; mjpg_streamer needs it (README.md says how):" >&2
+            echo "  curl -sSL https://dot.net/v1/dotnet-install.sh | sudo bash -s -- --channel 10.0 --runtime aspnetcore --install-dir /opt/dotnet" >&2
+        fi
+    fi
+    put_file "$program" "$prefix/bin/mjpg_streamer" 0755
 
     local unit
     unit="$(mktemp)"
@@ -178,10 +200,20 @@ EOF
             mv "$root$home/mjpg_streamer" "$root$home/mjpg_streamer.orig"
             record "octopi $home"
         fi
-        install -m 0755 "$binary" "$root$home/mjpg_streamer"
+        install -m 0755 "$program" "$root$home/mjpg_streamer"
         run systemctl try-restart webcamd.service
     fi
+    [ "$program" = "$binary" ] || rm -f "$program"
     echo "$prog: installed $prefix/bin/mjpg_streamer; add a camera with: $prog --add-camera" >&2
+}
+
+# Whether the start script of the portable build would find a .NET runtime (the places it looks).
+dotnet_found() {
+    local dir
+    for dir in /opt/dotnet /usr/lib/dotnet /usr/share/dotnet /usr/local/share/dotnet; do
+        [ -x "$root$dir/dotnet" ] && return 0
+    done
+    [ -z "$root" ] && command -v dotnet >/dev/null 2>&1
 }
 
 # The /dev/v4l/by-id/ name of DEVICE, or DEVICE itself when there is none (index0 entries first).

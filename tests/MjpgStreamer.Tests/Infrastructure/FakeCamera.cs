@@ -91,9 +91,9 @@ public sealed class FakeCamera : IDisposable
         return count;
     }
 
-    /// <summary>The process's mappings of camera buffers (the fake's buffers are shared anonymous memory, "/dev/zero (deleted)").</summary>
+    /// <summary>The process's mappings of camera buffers (the fake's buffers are memfds, "/memfd:fakecam-buffer (deleted)").</summary>
     public static int BufferMappings(int pid) =>
-        File.ReadAllLines($"/proc/{pid}/maps").Count(line => line.Contains(" rw-s ", StringComparison.Ordinal) && line.EndsWith("/dev/zero (deleted)", StringComparison.Ordinal));
+        File.ReadAllLines($"/proc/{pid}/maps").Count(line => line.Contains(" rw-s ", StringComparison.Ordinal) && line.EndsWith("/memfd:fakecam-buffer (deleted)", StringComparison.Ordinal));
 
     public void Dispose()
     {

@@ -73,11 +73,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts the server and waits until each of <paramref name="outputs"/> HTTP outputs listens. A
     /// <paramref name="launcher"/> (such as ["prlimit", "--nofile=256:256", "--"]) runs the server through it; the
-    /// launcher must exec the server, so <see cref="Pid"/> is the server's.
+    /// launcher must exec the server, so <see cref="Pid"/> is the server's. <paramref name="executable"/> replaces
+    /// <see cref="ExecutablePath"/> (a release build under test).
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(IEnumerable<string> args, int outputs = 1, IDictionary<string, string>? environment = null, string? workingDirectory = null, IReadOnlyList<string>? launcher = null)
+    public static async Task<ServerProcess> StartAsync(IEnumerable<string> args, int outputs = 1, IDictionary<string, string>? environment = null, string? workingDirectory = null, IReadOnlyList<string>? launcher = null, string? executable = null)
     {
-        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : ExecutablePath)
+        executable ??= ExecutablePath;
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : executable)
         {
             UseShellExecute = false,
             RedirectStandardError = true,
@@ -94,7 +96,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
         if (launcher is { Count: > 0 })
         {
-            list.InsertRange(0, [.. launcher.Skip(1), ExecutablePath]);
+            list.InsertRange(0, [.. launcher.Skip(1), executable]);
         }
 
         foreach (var arg in list)
@@ -110,7 +112,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
             }
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + ExecutablePath);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + executable);
         var server = new ServerProcess(process);
         process.ErrorDataReceived += (_, e) => server.OnStderr(e.Data, outputs);
         process.OutputDataReceived += (_, e) =>

@@ -127,7 +127,8 @@ static const struct ctrl_def ctrls[NCTRLS] = {
 enum bstate { B_DEQUEUED, B_QUEUED, B_DONE };
 
 struct fbuf {
-    unsigned char *mem; /* the library's own shared mapping; user mappings are mremap duplicates of it */
+    unsigned char *mem; /* the library's own shared mapping of memfd; user mappings map the same memfd */
+    int memfd;          /* the buffer's pages (a memfd, so mmap works under qemu-user too, unlike an mremap copy) */
     enum bstate state;
     uint64_t order; /* FIFO order in the queued or the done list */
     uint32_t bytesused;
@@ -546,8 +547,10 @@ static void release_buffers(struct handle *h)
         } else
             pm = &(*pm)->next;
     }
-    for (unsigned i = 0; i < h->nbufs; i++)
+    for (unsigned i = 0; i < h->nbufs; i++) {
         real_munmap(h->bufs[i].mem, h->bufalloc);
+        close(h->bufs[i].memfd);
+    }
     memset(h->bufs, 0, sizeof h->bufs);
     h->nbufs = 0;
     h->streaming = 0;
@@ -739,12 +742,18 @@ static int reqbufs(struct handle *h, struct v4l2_requestbuffers *r)
     h->sizeimage = (size_t)sizes[d->size_idx].w * sizes[d->size_idx].h * 2;
     h->bufalloc = (h->sizeimage + (size_t)page_size - 1) / (size_t)page_size * (size_t)page_size;
     for (unsigned i = 0; i < n; i++) {
-        void *m = real_mmap(NULL, h->bufalloc, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        int memfd = memfd_create("fakecam-buffer", MFD_CLOEXEC);
+        void *m = MAP_FAILED;
+        if (memfd >= 0 && ftruncate(memfd, (off_t)h->bufalloc) == 0)
+            m = real_mmap(NULL, h->bufalloc, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
         if (m == MAP_FAILED) {
+            if (memfd >= 0)
+                close(memfd);
             release_buffers(h);
             return -ENOMEM;
         }
         h->bufs[i].mem = m;
+        h->bufs[i].memfd = memfd;
         h->nbufs = i + 1;
     }
     d->owner = h;
@@ -1292,12 +1301,9 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
         err = EINVAL;
     else {
         /* A second view of the buffer's shared pages: it survives the buffer being freed, like a kernel mapping. */
-        res = (flags & MAP_FIXED) ? mremap(h->bufs[index].mem, 0, len, MREMAP_MAYMOVE | MREMAP_FIXED, addr)
-                                  : mremap(h->bufs[index].mem, 0, len, MREMAP_MAYMOVE);
+        res = real_mmap(addr, len, prot, MAP_SHARED | (flags & MAP_FIXED), h->bufs[index].memfd, 0);
         if (res == MAP_FAILED)
             err = errno;
-        else if (!(prot & PROT_WRITE))
-            mprotect(res, len, prot);
     }
     if (res != MAP_FAILED) {
         struct mapping *m = calloc(1, sizeof *m);
