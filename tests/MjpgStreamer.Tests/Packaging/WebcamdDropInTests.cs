@@ -158,6 +158,8 @@ public sealed class WebcamdDropInTests : IDisposable
 
     private async Task InstallAsync()
     {
+        // install.sh copies one file: the published single-file executable, not the build output's apphost.
+        Assert.True(Environment.GetEnvironmentVariable("MJPG_STREAMER_EXE") is { Length: > 0 }, "set MJPG_STREAMER_EXE to the published out/release/mjpg_streamer (test.sh does)");
         // webcamd's MJPGSTREAMER_HOME, as set on OctoPi (the script's default too), below --root.
         var result = await ProgramRun.RunToolAsync(
             "env", "MJPGSTREAMER_HOME=" + HomeInRoot, "/bin/bash", Path.Combine(RepositoryFolder, "packaging", "install.sh"),
