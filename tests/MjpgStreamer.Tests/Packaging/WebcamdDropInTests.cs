@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using MjpgStreamer.Tests.Infrastructure;
 
 namespace MjpgStreamer.Tests.Packaging;
@@ -37,6 +38,7 @@ public sealed class WebcamdDropInTests : IDisposable
     private readonly string _root;
     private readonly string _home;
     private readonly bool _hostHadVideo0 = File.Exists("/dev/video0");
+    private readonly bool _hostHadLockFile = File.Exists("/run/mjpg_streamer_paused.lock");
     private Process? _webcamd;
     private readonly StringBuilder _log = new();
     private int _downloads;
@@ -85,6 +87,14 @@ public sealed class WebcamdDropInTests : IDisposable
         Assert.True(numbers.Count >= 2, $"{numbers.Count} frames in 2 s");
         Assert.Equal(numbers.Order(), numbers);
         Assert.Equal(numbers.Count, numbers.Distinct().Count());
+
+        // Octolapse's pause scripts on OctoPi create the default lock file, which the line leaves in force: the
+        // camera is let go while it exists (the namespace's /run, not this machine's).
+        Assert.Contains("pause: watching the lock file /run/mjpg_streamer_paused.lock", Log, StringComparison.Ordinal);
+        Assert.Equal(0, (await InNamespaceAsync(["--mount"], "touch", "/run/mjpg_streamer_paused.lock")).ExitCode);
+        await WaitForInputStateAsync("released");
+        Assert.Equal(0, (await InNamespaceAsync(["--mount"], "rm", "/run/mjpg_streamer_paused.lock")).ExitCode);
+        await WaitForInputStateAsync("streaming");
 
         await StopAndUninstallAsync(before);
     }
@@ -185,6 +195,11 @@ public sealed class WebcamdDropInTests : IDisposable
             Assert.False(File.Exists("/dev/video0"), "/dev/video0 appeared outside the namespace");
         }
 
+        if (!_hostHadLockFile)
+        {
+            Assert.False(File.Exists("/run/mjpg_streamer_paused.lock"), "the pause lock file appeared outside the namespace");
+        }
+
         var result = await ProgramRun.RunToolAsync("/bin/bash", Path.Combine(RepositoryFolder, "packaging", "install.sh"), "--root", _root, "--uninstall");
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal(Original, File.ReadAllBytes(Path.Combine(_home, "mjpg_streamer")));
@@ -260,8 +275,26 @@ public sealed class WebcamdDropInTests : IDisposable
     }
 
     /// <summary>Runs a program in the server's network namespace (nsenter), bounded in time by ProgramRun.</summary>
-    private Task<ProgramRun.Result> InNamespaceAsync(params string[] command) =>
-        ProgramRun.RunToolAsync("nsenter", ["--target", _webcamd!.Id.ToString(CultureInfo.InvariantCulture), "--net", "--", .. command]);
+    private Task<ProgramRun.Result> InNamespaceAsync(params string[] command) => InNamespaceAsync([], command);
+
+    /// <summary>As above, also in the namespaces <paramref name="namespaces"/> names ("--mount": its /dev and /run).</summary>
+    private Task<ProgramRun.Result> InNamespaceAsync(string[] namespaces, params string[] command) =>
+        ProgramRun.RunToolAsync("nsenter", ["--target", _webcamd!.Id.ToString(CultureInfo.InvariantCulture), "--net", .. namespaces, "--", .. command]);
+
+    /// <summary>Waits, bounded, until /state says input 0 is <paramref name="state"/>.</summary>
+    private async Task WaitForInputStateAsync(string state)
+    {
+        var seen = "";
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                var response = await GetAsync("/state");
+                using var json = JsonDocument.Parse(response.Body);
+                seen = json.RootElement.GetProperty("inputs")[0].GetProperty("state").GetString() ?? "";
+                return seen == state;
+            },
+            () => $"input 0 is {state}; it stayed {seen}\n{Log}");
+    }
 
     /// <summary>
     /// GET http://127.0.0.1:8080 + <paramref name="path"/> with curl in the namespace: "status content-type" and
