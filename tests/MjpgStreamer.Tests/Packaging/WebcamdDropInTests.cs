@@ -16,8 +16,9 @@ namespace MjpgStreamer.Tests.Packaging;
 /// 127.0.0.1:8080, its /dev/video0 (the fake camera's file) and its /run are not this machine's.
 /// </summary>
 /// <remarks>
-/// This needs root (unshare). Without it the tests fail with own-namespaces.sh's reason rather than skip: the
-/// test suite runs as root here and in CI, and a skip would let a broken drop-in pass unnoticed.
+/// This needs root and namespaces (unshare). Where the machine refuses them (not root, a container without
+/// CAP_SYS_ADMIN) the tests are skipped with the reason <see cref="NamespaceFactAttribute"/> found; wherever
+/// namespaces work, a failure of own-namespaces.sh fails the test.
 /// </remarks>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class WebcamdDropInTests : IDisposable
@@ -59,7 +60,7 @@ public sealed class WebcamdDropInTests : IDisposable
         File.WriteAllText(Path.Combine(_home, "www-octopi", "index.html"), IndexHtml);
     }
 
-    [Fact]
+    [NamespaceFact]
     public async Task Webcamds_uvc_line_streams_the_fake_camera_at_dev_video0_and_uninstall_restores_the_original()
     {
         var before = Tree();
@@ -99,7 +100,7 @@ public sealed class WebcamdDropInTests : IDisposable
         await StopAndUninstallAsync(before);
     }
 
-    [Fact]
+    [NamespaceFact]
     public async Task Webcamds_raspicam_line_runs_rpicam_vid_at_10_fps_and_uninstall_restores_the_original()
     {
         var bin = Path.Combine(_folder, "bin");
@@ -393,5 +394,30 @@ public sealed class WebcamdDropInTests : IDisposable
         catch (IOException)
         {
         }
+    }
+}
+
+/// <summary>
+/// A fact that needs network and mount namespaces of its own: skipped, with the reason, where `unshare --net
+/// --mount` is refused (probed once, when the tests are discovered).
+/// </summary>
+public sealed class NamespaceFactAttribute : FactAttribute
+{
+    private static readonly Lazy<string?> Refusal = new(Probe);
+
+    public NamespaceFactAttribute()
+    {
+        Skip = Refusal.Value;
+    }
+
+    private static string? Probe()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return "needs root for network and mount namespaces (unshare --net --mount)";
+        }
+
+        var probe = ProgramRun.RunToolAsync("unshare", "--net", "--mount", "--propagation", "private", "--", "true").GetAwaiter().GetResult();
+        return probe.ExitCode == 0 ? null : "unshare --net --mount is refused here: " + probe.Stderr.Trim();
     }
 }
