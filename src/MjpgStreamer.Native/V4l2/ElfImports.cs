@@ -17,8 +17,8 @@ namespace MjpgStreamer.Native.V4l2;
 /// </remarks>
 internal sealed record ElfImports(int Bits, ushort Machine, IReadOnlyList<string> Undefined)
 {
-    /// <summary>The largest .dynsym or .dynstr read: a program's are a few KB, libc's about 100 KB.</summary>
-    public const int MaxTableBytes = 4 << 20;
+    /// <summary>The largest .dynsym or .dynstr read: a program's are a few KB, libc's about 100 KB, node's 5 MB.</summary>
+    public const int MaxTableBytes = 16 << 20;
 
     private const uint ShtStrtab = 3;
     private const uint ShtDynsym = 11;
