@@ -142,4 +142,6 @@ public static class LogEvents
     public const int RaspicamRunFailed = 1523;
 
     public const int RaspicamStillFailed = 1524;
+
+    public const int UvcV4l2Layout = 1530;
 }

@@ -5,7 +5,7 @@ namespace MjpgStreamer.Native.Sources.Uvc;
 
 /// <summary>
 /// The log lines of input_uvc.so, in one place because several of its parts write the same ones (a
-/// setting not applied is said by the session and by the control set alike). Event ids 300-311.
+/// setting not applied is said by the session and by the control set alike). Event ids 300-311, and 1530.
 /// </summary>
 internal static partial class UvcLog
 {
@@ -39,4 +39,8 @@ internal static partial class UvcLog
 
     [LoggerMessage(EventId = LogEvents.UvcStillFailed, Level = LogLevel.Warning, Message = "input {InputId}: still failed: {Reason}")]
     public static partial void StillFailed(ILogger logger, int inputId, string reason);
+
+    /// <summary>Which V4L2 struct layouts this process uses and why: Information on 32-bit, where it is chosen, Debug on 64-bit.</summary>
+    [LoggerMessage(EventId = LogEvents.UvcV4l2Layout, Message = "input_uvc.so: {Reason}")]
+    public static partial void V4l2Layout(ILogger logger, LogLevel level, string reason);
 }

@@ -20,6 +20,9 @@ public sealed class UvcSource : IFrameSource, IStillCapture
     public const string PluginDisplayName = "UVC webcam grabber";
     public const string ThreadName = "input_uvc";
 
+    // 1 once the V4L2 layout line has been logged: once per process, however many inputs.
+    private static int _layoutLogged;
+
     private readonly DeviceCommandQueue _commands = new();
     private readonly UvcControls _controls;
     private readonly UvcFormats _formats = new();
@@ -76,6 +79,12 @@ public sealed class UvcSource : IFrameSource, IStillCapture
         catch (V4l2Exception ex)
         {
             throw new StartupException($"{PluginName}: {ex.Message}");
+        }
+
+        if (Interlocked.Exchange(ref _layoutLogged, 1) == 0)
+        {
+            var choice = V4l2Abi.CurrentChoice;
+            UvcLog.V4l2Layout(logger, choice.Abi.PointerSize == 4 ? LogLevel.Information : LogLevel.Debug, choice.Reason);
         }
 
         return new UvcSource(parsed);
