@@ -15,6 +15,8 @@ internal sealed record LoadClientOptions
           --warmup S       seconds before the window, not counted (default 2)
           --input N        stream ?action=stream_N and read inputs[N] from /state
                            (default: ?action=stream and input 0)
+          --stream PATH    stream this path and query instead, e.g. /stream (ustreamer); must
+                           start with /; /state is still read for input 0 (or --input)
           --pid PID        server process: CPU seconds and RSS from /proc
           --ramp-ms MS     spread the connects evenly over MS milliseconds (default 0);
                            the warmup starts after the ramp
@@ -41,9 +43,12 @@ internal sealed record LoadClientOptions
 
     public bool Json { get; init; }
 
+    /// <summary>The stream's path and query when given (--stream, another server's URL); null: mjpg-streamer's.</summary>
+    public string? StreamPath { get; init; }
+
     public int InputId => Input ?? 0;
 
-    public string StreamPathAndQuery => Url.AbsolutePath + (Input is { } n ? $"?action=stream_{n}" : "?action=stream");
+    public string StreamPathAndQuery => StreamPath ?? Url.AbsolutePath + (Input is { } n ? $"?action=stream_{n}" : "?action=stream");
 
     public string StatePath => Url.AbsolutePath.TrimEnd('/') + "/state";
 
@@ -58,6 +63,7 @@ internal sealed record LoadClientOptions
         int clients = 1, rampMs = 0;
         double duration = 10, warmup = 2;
         int? input = null, pid = null;
+        string? stream = null;
         var json = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -90,6 +96,7 @@ internal sealed record LoadClientOptions
                 "--input" => TryNullableInt(value, 0, 1000, out input),
                 "--pid" => TryNullableInt(value, 1, int.MaxValue, out pid),
                 "--ramp-ms" => TryInt(value, 0, 600_000, out rampMs),
+                "--stream" => IsPathAndQuery(value) && (stream = value) is not null,
                 _ => false,
             };
             if (!ok)
@@ -123,6 +130,7 @@ internal sealed record LoadClientOptions
             Pid = pid,
             RampMilliseconds = rampMs,
             Json = json,
+            StreamPath = stream,
         };
     }
 
@@ -153,7 +161,11 @@ internal sealed record LoadClientOptions
     }
 
     private static bool IsKnown(string name) =>
-        name is "--url" or "--clients" or "--duration" or "--warmup" or "--input" or "--pid" or "--ramp-ms";
+        name is "--url" or "--clients" or "--duration" or "--warmup" or "--input" or "--pid" or "--ramp-ms" or "--stream";
+
+    /// <summary>"/stream", "/?action=stream_1": an absolute path, printable ASCII without spaces (it goes into the request line).</summary>
+    private static bool IsPathAndQuery(string text) =>
+        text.StartsWith('/') && text.All(c => c is > ' ' and < (char)127);
 
     private static bool TryInt(string text, int min, int max, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;

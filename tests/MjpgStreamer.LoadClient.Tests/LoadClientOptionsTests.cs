@@ -46,6 +46,27 @@ public sealed class LoadClientOptionsTests
         Assert.False(options.Json);
     }
 
+    [Fact]
+    public void Stream_names_another_servers_path_and_the_state_stays_where_it_was()
+    {
+        var options = Parse("--url", "http://127.0.0.1:8080/", "--stream", "/stream");
+
+        Assert.NotNull(options);
+        Assert.Equal("/stream", options.StreamPathAndQuery);
+        Assert.Equal("/state", options.StatePath);
+        Assert.Equal(0, options.InputId);
+    }
+
+    [Theory]
+    [InlineData("stream")]
+    [InlineData("/a b")]
+    [InlineData("/x\r\nHost: evil")]
+    public void Stream_refuses_what_is_not_an_absolute_path_for_a_request_line(string path)
+    {
+        Assert.Null(Parse("--url", "http://127.0.0.1:8080/", "--stream", path));
+        Assert.StartsWith("--stream: bad value", Error("--url", "http://127.0.0.1:8080/", "--stream", path), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:8080/")]
     [InlineData("http://127.3.2.1:8080/")]
