@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -45,6 +47,9 @@ typedef int (*ioctl_fn)(int, unsigned long, ...);
 typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
 typedef int (*munmap_fn)(void *, size_t);
 typedef int (*poll_fn)(struct pollfd *, nfds_t, int);
+typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+typedef int (*select_fn)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+typedef int (*pselect_fn)(int, fd_set *, fd_set *, fd_set *, const struct timespec *, const sigset_t *);
 
 static open_fn real_open;
 static close_fn real_close;
@@ -52,6 +57,9 @@ static ioctl_fn real_ioctl;
 static mmap_fn real_mmap;
 static munmap_fn real_munmap;
 static poll_fn real_poll;
+static ppoll_fn real_ppoll;
+static select_fn real_select;
+static pselect_fn real_pselect;
 
 static void *libc_sym(void *libc, const char *name)
 {
@@ -75,6 +83,9 @@ static void resolve_libc(void)
     real_mmap = (mmap_fn)libc_sym(libc, "mmap");
     real_munmap = (munmap_fn)libc_sym(libc, "munmap");
     real_poll = (poll_fn)libc_sym(libc, "poll");
+    real_ppoll = (ppoll_fn)libc_sym(libc, "ppoll");
+    real_select = (select_fn)libc_sym(libc, "select");
+    real_pselect = (pselect_fn)libc_sym(libc, "pselect");
 }
 
 /* ---------- formats ---------- */
@@ -655,7 +666,7 @@ static void fill_pix_format(struct v4l2_format *f, uint32_t fourcc, int si)
     p->colorspace = V4L2_COLORSPACE_SRGB;
 }
 
-static int fmt_ioctl(struct handle *h, unsigned long req, struct v4l2_format *f)
+static int fmt_ioctl(struct handle *h, unsigned int req, struct v4l2_format *f)
 {
     struct device *d = h->dev;
     if (d->meta) {
@@ -688,7 +699,7 @@ static int fmt_ioctl(struct handle *h, unsigned long req, struct v4l2_format *f)
     return 0;
 }
 
-static int parm_ioctl(struct handle *h, unsigned long req, struct v4l2_streamparm *p)
+static int parm_ioctl(struct handle *h, unsigned int req, struct v4l2_streamparm *p)
 {
     struct device *d = h->dev;
     if (p->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || d->meta)
@@ -892,7 +903,7 @@ static int queryctrl_index(uint32_t raw_id)
     return ctrl_index(id);
 }
 
-static int ext_ctrls(struct handle *h, unsigned long req, struct v4l2_ext_controls *cs)
+static int ext_ctrls(struct handle *h, unsigned int req, struct v4l2_ext_controls *cs)
 {
     struct device *d = h->dev;
     uint32_t which = cs->which;
@@ -940,7 +951,7 @@ static int ext_ctrls(struct handle *h, unsigned long req, struct v4l2_ext_contro
     return 0;
 }
 
-static int do_ioctl(struct handle *h, unsigned long req, void *arg)
+static int do_ioctl(struct handle *h, unsigned int req, void *arg)
 {
     struct device *d = h->dev;
     if (!handle_alive(h))
@@ -1261,7 +1272,9 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
         pthread_mutex_lock(&lock);
         struct handle *h = find_handle(fd);
         if (h) {
-            int rc = do_ioctl(h, request, arg);
+            /* The kernel takes the request as 32 bits (its ioctl entry point has `unsigned int cmd`): programs that
+               declare it int pass it sign-extended, e.g. VIDIOC_DQBUF as 0xFFFFFFFFC0585611. */
+            int rc = do_ioctl(h, (unsigned int)request, arg);
             pthread_mutex_unlock(&lock);
             if (rc < 0) {
                 errno = -rc;
@@ -1364,26 +1377,36 @@ static short fake_revents(struct handle *h, short events, int64_t now, int64_t *
     return (short)(mask & (events | POLLERR | POLLHUP));
 }
 
-EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
+/* Whether any entry of the set is a fake fd, and whether such a poll must hang (FAKECAM_HANG_AFTER_FRAMES). */
+static int any_fake_pollfd(const struct pollfd *fds, nfds_t n, int *hang)
 {
-    ensure_init();
+    *hang = 0;
     if (!__atomic_load_n(&nhandles, __ATOMIC_ACQUIRE) || n == 0 || !fds)
-        return real_poll(fds, n, timeout);
+        return 0;
     pthread_mutex_lock(&lock);
     int any = 0;
     for (nfds_t i = 0; i < n && !any; i++)
         any = fds[i].fd >= 0 && find_handle(fds[i].fd) != NULL;
-    int hang = any && hang_after >= 0 && delivered_total >= (uint64_t)hang_after;
+    *hang = any && hang_after >= 0 && delivered_total >= (uint64_t)hang_after;
     pthread_mutex_unlock(&lock);
-    if (!any)
-        return real_poll(fds, n, timeout);
-    if (hang) {
-        /* A driver stuck in the kernel: this poll never returns, whatever its timeout and other fds say. */
-        LOG("hang in poll after %llu frames\n", (unsigned long long)hang_after);
-        for (;;)
-            sleep(3600);
-    }
+    return any;
+}
 
+static void hang_forever(void)
+{
+    /* A driver stuck in the kernel: this wait never returns, whatever its timeout and other fds say. */
+    LOG("hang in poll after %llu frames\n", (unsigned long long)hang_after);
+    for (;;)
+        sleep(3600);
+}
+
+/*
+ * poll over a set holding at least one fake fd: the fake entries are evaluated here, the real ones by the kernel
+ * (ppoll with the fake entries disabled), re-checking the fake ones at least every 50 ms and when their next frame is
+ * due. timeout_ns < 0 waits for ever; sigmask as in ppoll (installed during each kernel wait).
+ */
+static int poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns, const sigset_t *sigmask)
+{
     /* real: the set handed to the kernel, fake entries disabled (fd -1); frev: fake entries' revents, -1 if real. */
     struct pollfd stack_real[16];
     short stack_frev[16];
@@ -1397,7 +1420,7 @@ EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
         errno = ENOMEM;
         return -1;
     }
-    int64_t deadline = timeout < 0 ? INT64_MAX : now_ns() + (int64_t)timeout * 1000000LL;
+    int64_t deadline = timeout_ns < 0 ? INT64_MAX : now_ns() + timeout_ns;
     int result;
     for (;;) {
         int64_t now = now_ns(), next = now + 50000000LL; /* re-check fake fds at least every 50 ms */
@@ -1417,8 +1440,9 @@ EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
         }
         pthread_mutex_unlock(&lock);
         int64_t until = ready ? now : (next < deadline ? next : deadline);
-        int wait_ms = until <= now ? 0 : (int)((until - now + 999999) / 1000000);
-        int r = real_poll(real, n, wait_ms);
+        int64_t wait = until <= now ? 0 : until - now;
+        struct timespec ts = { wait / 1000000000LL, wait % 1000000000LL };
+        int r = real_ppoll(real, n, &ts, sigmask);
         if (r < 0) {
             result = -1;
             break;
@@ -1446,4 +1470,160 @@ EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
     if (frev != stack_frev)
         free(frev);
     return result;
+}
+
+EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+    ensure_init();
+    int hang;
+    if (!any_fake_pollfd(fds, n, &hang))
+        return real_poll(fds, n, timeout);
+    if (hang)
+        hang_forever();
+    return poll_mixed(fds, n, timeout < 0 ? -1 : (int64_t)timeout * 1000000LL, NULL);
+}
+
+EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout, const sigset_t *sigmask)
+{
+    ensure_init();
+    int hang;
+    if (!any_fake_pollfd(fds, n, &hang))
+        return real_ppoll(fds, n, timeout, sigmask);
+    if (timeout && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000L)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (hang)
+        hang_forever();
+    return poll_mixed(fds, n, timeout ? (int64_t)timeout->tv_sec * 1000000000LL + timeout->tv_nsec : -1, sigmask);
+}
+
+/* ---------- select ---------- */
+
+/* fd_set bit access without FD_ISSET/FD_SET, which _FORTIFY_SOURCE limits to FD_SETSIZE (select allows more). */
+#define NFDBITS_ (8 * (int)sizeof(unsigned long))
+
+static int fdset_has(const fd_set *set, int fd)
+{
+    return set && ((const unsigned long *)(const void *)set)[fd / NFDBITS_] >> (fd % NFDBITS_) & 1UL;
+}
+
+static void fdset_put(fd_set *set, int fd)
+{
+    ((unsigned long *)(void *)set)[fd / NFDBITS_] |= 1UL << (fd % NFDBITS_);
+}
+
+static void fdset_clear(fd_set *set, int nfds)
+{
+    if (set)
+        memset(set, 0, (size_t)(nfds + NFDBITS_ - 1) / NFDBITS_ * sizeof(unsigned long));
+}
+
+/* The kernel's select maps poll bits to the three sets this way (fs/select.c POLLIN_SET, POLLOUT_SET, POLLEX_SET). */
+#define SEL_IN (POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR)
+#define SEL_OUT (POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR)
+#define SEL_EX (POLLPRI)
+
+/*
+ * select/pselect over sets that hold a fake fd: every fd in a set becomes a pollfd asking for what its sets ask for,
+ * poll_mixed waits (the kernel still answers for the real fds), and the results go back into the sets as the kernel's
+ * select reports them: readable on POLLIN/HUP/ERR, writable on POLLOUT/ERR, exceptional on POLLPRI (V4L2 events; the
+ * fake has none, so only an unplugged device is exceptional). Returns -2 when no fake fd is in the sets.
+ */
+static int select_fake(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, int64_t timeout_ns, const sigset_t *sigmask)
+{
+    if (nfds <= 0 || !__atomic_load_n(&nhandles, __ATOMIC_ACQUIRE))
+        return -2;
+    int count = 0;
+    for (int fd = 0; fd < nfds; fd++)
+        count += fdset_has(rd, fd) || fdset_has(wr, fd) || fdset_has(ex, fd);
+    if (count == 0)
+        return -2;
+    struct pollfd stack_p[64];
+    struct pollfd *p = count <= 64 ? stack_p : malloc((size_t)count * sizeof *p);
+    if (!p) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int k = 0;
+    for (int fd = 0; fd < nfds; fd++) {
+        short ev = (short)((fdset_has(rd, fd) ? POLLIN | POLLRDNORM | POLLRDBAND : 0) |
+                           (fdset_has(wr, fd) ? POLLOUT | POLLWRNORM | POLLWRBAND : 0) | (fdset_has(ex, fd) ? POLLPRI : 0));
+        if (ev)
+            p[k++] = (struct pollfd){ .fd = fd, .events = ev };
+    }
+    int hang, result;
+    if (!any_fake_pollfd(p, (nfds_t)k, &hang))
+        result = -2;
+    else {
+        if (hang)
+            hang_forever();
+        result = poll_mixed(p, (nfds_t)k, timeout_ns, sigmask);
+        for (int i = 0; i < k && result >= 0; i++)
+            if (p[i].revents & POLLNVAL) {
+                errno = EBADF; /* the kernel's select checks every fd before it waits */
+                result = -1;
+            }
+        if (result >= 0) {
+            /* events is reused for the result: 1 readable, 2 writable, 4 exceptional (sets are cleared first). */
+            int n = 0;
+            for (int i = 0; i < k; i++) {
+                short rv = p[i].revents;
+                p[i].events = (short)((fdset_has(rd, p[i].fd) && (rv & SEL_IN) ? 1 : 0) |
+                                      (fdset_has(wr, p[i].fd) && (rv & SEL_OUT) ? 2 : 0) |
+                                      (fdset_has(ex, p[i].fd) && (rv & SEL_EX) ? 4 : 0));
+                n += (p[i].events & 1) + (p[i].events >> 1 & 1) + (p[i].events >> 2 & 1);
+            }
+            fdset_clear(rd, nfds);
+            fdset_clear(wr, nfds);
+            fdset_clear(ex, nfds);
+            for (int i = 0; i < k; i++) {
+                if (p[i].events & 1)
+                    fdset_put(rd, p[i].fd);
+                if (p[i].events & 2)
+                    fdset_put(wr, p[i].fd);
+                if (p[i].events & 4)
+                    fdset_put(ex, p[i].fd);
+            }
+            result = n;
+        }
+    }
+    if (p != stack_p)
+        free(p);
+    return result;
+}
+
+EXPORT int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout)
+{
+    ensure_init();
+    if (nfds < 0 || (timeout && (timeout->tv_sec < 0 || timeout->tv_usec < 0)))
+        return real_select(nfds, rd, wr, ex, timeout);
+    int64_t tns = timeout ? (int64_t)timeout->tv_sec * 1000000000LL + (int64_t)timeout->tv_usec * 1000 : -1;
+    int64_t start = now_ns();
+    int r = select_fake(nfds, rd, wr, ex, tns, NULL);
+    if (r == -2)
+        return real_select(nfds, rd, wr, ex, timeout);
+    if (timeout) {
+        /* Linux writes the time not slept back into the timeout. */
+        int err = errno;
+        int64_t left = tns - (now_ns() - start);
+        if (left < 0)
+            left = 0;
+        timeout->tv_sec = left / 1000000000LL;
+        timeout->tv_usec = (left % 1000000000LL) / 1000;
+        errno = err;
+    }
+    return r;
+}
+
+EXPORT int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *timeout, const sigset_t *sigmask)
+{
+    ensure_init();
+    if (nfds < 0 || (timeout && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000L)))
+        return real_pselect(nfds, rd, wr, ex, timeout, sigmask);
+    int64_t tns = timeout ? (int64_t)timeout->tv_sec * 1000000000LL + timeout->tv_nsec : -1;
+    int r = select_fake(nfds, rd, wr, ex, tns, sigmask);
+    if (r == -2)
+        return real_pselect(nfds, rd, wr, ex, timeout, sigmask);
+    return r; /* glibc's pselect leaves the timeout as it was */
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +32,9 @@ static int (*f_ioctl)(int, unsigned long, ...);
 static void *(*f_mmap)(void *, size_t, int, int, int, off_t);
 static int (*f_munmap)(void *, size_t);
 static int (*f_poll)(struct pollfd *, nfds_t, int);
+static int (*f_ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+static int (*f_select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+static int (*f_pselect)(int, fd_set *, fd_set *, fd_set *, const struct timespec *, const sigset_t *);
 
 static const char *libpath = "./libfakecam.so";
 static char dir[256];
@@ -67,7 +71,10 @@ static void load(void)
     *(void **)&f_mmap = dlsym(lib, "mmap");
     *(void **)&f_munmap = dlsym(lib, "munmap");
     *(void **)&f_poll = dlsym(lib, "poll");
-    if (!f_open || !f_close || !f_ioctl || !f_mmap || !f_munmap || !f_poll) {
+    *(void **)&f_ppoll = dlsym(lib, "ppoll");
+    *(void **)&f_select = dlsym(lib, "select");
+    *(void **)&f_pselect = dlsym(lib, "pselect");
+    if (!f_open || !f_close || !f_ioctl || !f_mmap || !f_munmap || !f_poll || !f_ppoll || !f_select || !f_pselect) {
         printf("  missing symbols\n");
         exit(2);
     }
@@ -543,6 +550,19 @@ static void scenario_unplug(void)
     CHECK(xioctl(fd, VIDIOC_QUERYCAP, &cap) == -ENODEV, "ioctl -> ENODEV");
     struct pollfd p = { .fd = fd, .events = POLLIN | POLLPRI };
     CHECK(f_poll(&p, 1, 100) == 1 && p.revents == (POLLERR | POLLHUP | POLLPRI), "poll after unplug: %x", p.revents);
+    {
+        fd_set rd, wr, ex;
+        FD_ZERO(&rd);
+        FD_ZERO(&wr);
+        FD_ZERO(&ex);
+        FD_SET(fd, &rd);
+        FD_SET(fd, &wr);
+        FD_SET(fd, &ex);
+        struct timeval tv = { 1, 0 };
+        int r = f_select(fd + 1, &rd, &wr, &ex, &tv);
+        CHECK(r == 3 && FD_ISSET(fd, &rd) && FD_ISSET(fd, &wr) && FD_ISSET(fd, &ex),
+              "select after unplug: readable, writable and exceptional, r=%d", r);
+    }
     CHECK(f_mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED && errno == ENODEV, "mmap -> ENODEV");
     CHECK(f_open(dev, O_RDWR) < 0 && errno == ENOENT, "open -> ENOENT");
     for (unsigned i = 0; i < c.n; i++)
@@ -665,6 +685,202 @@ static void scenario_stall(void)
     f_close(fd);
 }
 
+/* A request as a program that declares it int passes it: sign-extended to 64 bits. */
+static unsigned long as_int(unsigned long req) { return (unsigned long)(long)(int)(unsigned int)req; }
+
+static void *write_later(void *arg)
+{
+    usleep(100000);
+    if (write(*(int *)arg, "x", 1) != 1)
+        return (void *)1;
+    return NULL;
+}
+
+static void scenario_select(void)
+{
+    char dev[300];
+    path_of(dev, sizeof dev, "video0");
+    setenv("FAKECAM_DEVICES", dev, 1);
+    load();
+    int fd = f_open(dev, O_RDWR);
+    CHECK(fd >= 0, "open");
+
+    /* The kernel takes the request as 32 bits: a sign-extended one (as from `int request`) works the same. */
+    CHECK(as_int(VIDIOC_QUERYCAP) >> 32 == 0xFFFFFFFFUL, "the test request is really sign-extended");
+    struct v4l2_capability cap;
+    CHECK(xioctl(fd, as_int(VIDIOC_QUERYCAP), &cap) == 0 && strcmp((char *)cap.driver, "fakecam") == 0,
+          "QUERYCAP sign-extended");
+    struct v4l2_format f = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+    f.fmt.pix.width = 1280;
+    f.fmt.pix.height = 720;
+    f.fmt.pix.pixelformat = V4L2_PIX_FMT_MJPEG;
+    CHECK(xioctl(fd, as_int(VIDIOC_S_FMT), &f) == 0 && f.fmt.pix.width == 1280, "S_FMT sign-extended");
+    struct v4l2_streamparm sp = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+    sp.parm.capture.timeperframe.numerator = 1;
+    sp.parm.capture.timeperframe.denominator = 10;
+    CHECK(xioctl(fd, as_int(VIDIOC_S_PARM), &sp) == 0 && sp.parm.capture.timeperframe.denominator == 10,
+          "S_PARM sign-extended");
+    int ofd = f_open("/proc/self/stat", O_RDONLY);
+    CHECK(xioctl(ofd, as_int(VIDIOC_QUERYCAP), &cap) == -ENOTTY, "a sign-extended request on a real fd reaches the kernel");
+    f_close(ofd);
+
+    struct cap c = { .fd = fd };
+    struct v4l2_requestbuffers rb = { .count = 3, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP };
+    CHECK(xioctl(fd, as_int(VIDIOC_REQBUFS), &rb) == 0, "REQBUFS sign-extended");
+    c.n = rb.count;
+    for (unsigned i = 0; i < c.n; i++) {
+        struct v4l2_buffer b = { .index = i, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP };
+        CHECK(xioctl(fd, as_int(VIDIOC_QUERYBUF), &b) == 0, "QUERYBUF sign-extended");
+        c.len[i] = b.length;
+        c.mem[i] = f_mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd, b.m.offset);
+        CHECK(c.mem[i] != MAP_FAILED, "mmap");
+        CHECK(xioctl(fd, as_int(VIDIOC_QBUF), &b) == 0, "QBUF sign-extended");
+    }
+
+    /* Not streaming yet: the kernel reports POLLERR, which select shows as readable and writable. */
+    fd_set rd, wr, ex;
+    struct timeval tv = { 0, 0 };
+    FD_ZERO(&rd);
+    FD_ZERO(&wr);
+    FD_ZERO(&ex);
+    FD_SET(fd, &rd);
+    FD_SET(fd, &wr);
+    FD_SET(fd, &ex);
+    int r = f_select(fd + 1, &rd, &wr, &ex, &tv);
+    CHECK(r == 2 && FD_ISSET(fd, &rd) && FD_ISSET(fd, &wr) && !FD_ISSET(fd, &ex),
+          "select before STREAMON: readable+writable (POLLERR), r=%d", r);
+
+    int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+    CHECK(xioctl(fd, as_int(VIDIOC_STREAMON), &type) == 0, "STREAMON sign-extended");
+    int pipefd[2];
+    CHECK(pipe(pipefd) == 0, "pipe");
+    int maxfd = (fd > pipefd[0] ? fd : pipefd[0]) + 1;
+
+    /* Frames through select on a set mixing the device and a pipe, dequeued with the sign-extended DQBUF
+       (0xFFFFFFFFC0585611). */
+    uint32_t lastseq = 0;
+    for (int k = 0; k < 5; k++) {
+        FD_ZERO(&rd);
+        FD_ZERO(&wr);
+        FD_ZERO(&ex);
+        FD_SET(fd, &rd);
+        FD_SET(pipefd[0], &rd);
+        FD_SET(fd, &ex);
+        tv = (struct timeval){ 2, 0 };
+        r = f_select(maxfd, &rd, &wr, &ex, &tv);
+        CHECK(r == 1 && FD_ISSET(fd, &rd) && !FD_ISSET(pipefd[0], &rd) && !FD_ISSET(fd, &ex),
+              "select %d: the device is readable, r=%d", k, r);
+        CHECK(tv.tv_sec < 2 || (tv.tv_sec == 2 && tv.tv_usec == 0), "the timeout was updated");
+        struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP };
+        CHECK(xioctl(fd, as_int(VIDIOC_DQBUF), &b) == 0 && b.bytesused > 0, "DQBUF sign-extended");
+        struct jinfo j = inspect(c.mem[b.index], b.bytesused);
+        CHECK(j.ok && j.w == 1280 && j.h == 720, "a 1280x720 JPEG");
+        CHECK(k == 0 || b.sequence == lastseq + 1, "sequence %u after %u", b.sequence, lastseq);
+        lastseq = b.sequence;
+        CHECK(xioctl(fd, as_int(VIDIOC_QBUF), &b) == 0, "QBUF");
+    }
+
+    /* A capture device is never writable while streaming, and has no events: select on those sets times out, and
+       the timeout is honoured (150 ms at 10 fps: at least one frame became due meanwhile). */
+    FD_ZERO(&rd);
+    FD_ZERO(&wr);
+    FD_ZERO(&ex);
+    FD_SET(fd, &wr);
+    FD_SET(fd, &ex);
+    tv = (struct timeval){ 0, 150000 };
+    double t0 = now_s();
+    r = f_select(fd + 1, &rd, &wr, &ex, &tv);
+    double el = now_s() - t0;
+    CHECK(r == 0 && !FD_ISSET(fd, &wr) && !FD_ISSET(fd, &ex), "select for write/exception times out, r=%d", r);
+    CHECK(el >= 0.145 && el < 1.0, "after the timeout: %.3f s", el);
+    CHECK(tv.tv_sec == 0 && tv.tv_usec == 0, "no time left: %ld.%06ld", (long)tv.tv_sec, (long)tv.tv_usec);
+
+    /* A frame is waiting by now: a zero timeout reports it at once. */
+    FD_ZERO(&rd);
+    FD_SET(fd, &rd);
+    tv = (struct timeval){ 0, 0 };
+    CHECK(f_select(fd + 1, &rd, NULL, NULL, &tv) == 1 && FD_ISSET(fd, &rd), "select with a zero timeout");
+
+    /* Drain, then the pipe wakes a select that the device cannot satisfy (exception set only). */
+    {
+        int fl = fcntl(fd, F_GETFL);
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+        struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP };
+        while (xioctl(fd, as_int(VIDIOC_DQBUF), &b) == 0)
+            xioctl(fd, VIDIOC_QBUF, &b);
+        fcntl(fd, F_SETFL, fl);
+    }
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, write_later, &pipefd[1]) == 0, "thread");
+    FD_ZERO(&rd);
+    FD_ZERO(&ex);
+    FD_SET(pipefd[0], &rd);
+    FD_SET(fd, &ex);
+    tv = (struct timeval){ 3, 0 };
+    t0 = now_s();
+    r = f_select(maxfd, &rd, NULL, &ex, &tv);
+    el = now_s() - t0;
+    pthread_join(th, NULL);
+    CHECK(r == 1 && FD_ISSET(pipefd[0], &rd) && !FD_ISSET(fd, &ex), "the pipe wakes select: r=%d", r);
+    CHECK(el > 0.05 && el < 1.0, "woken by the pipe after %.3f s", el);
+    char x;
+    CHECK(read(pipefd[0], &x, 1) == 1, "read");
+
+    /* Mixed: device readable and pipe readable together count 2. */
+    CHECK(write(pipefd[1], "y", 1) == 1, "write");
+    usleep(120000);
+    FD_ZERO(&rd);
+    FD_SET(fd, &rd);
+    FD_SET(pipefd[0], &rd);
+    tv = (struct timeval){ 1, 0 };
+    r = f_select(maxfd, &rd, NULL, NULL, &tv);
+    CHECK(r == 2 && FD_ISSET(fd, &rd) && FD_ISSET(pipefd[0], &rd), "both readable: r=%d", r);
+    CHECK(read(pipefd[0], &x, 1) == 1, "read");
+
+    /* Only real fds: the real select answers. */
+    FD_ZERO(&rd);
+    FD_SET(pipefd[0], &rd);
+    tv = (struct timeval){ 0, 20000 };
+    CHECK(f_select(pipefd[0] + 1, &rd, NULL, NULL, &tv) == 0 && !FD_ISSET(pipefd[0], &rd), "select on a pipe alone");
+
+    /* pselect with a signal mask, and ppoll. */
+    sigset_t none;
+    sigemptyset(&none);
+    FD_ZERO(&rd);
+    FD_SET(fd, &rd);
+    struct timespec ts = { 2, 0 };
+    r = f_pselect(fd + 1, &rd, NULL, NULL, &ts, &none);
+    CHECK(r == 1 && FD_ISSET(fd, &rd), "pselect: r=%d", r);
+    CHECK(ts.tv_sec == 2 && ts.tv_nsec == 0, "pselect leaves its timeout alone");
+    {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        ts = (struct timespec){ 2, 0 };
+        CHECK(f_ppoll(&p, 1, &ts, &none) == 1 && p.revents == POLLIN, "ppoll: %x", p.revents);
+    }
+
+    /* A closed fd in the sets: EBADF, as the kernel checks them all. */
+    int bad = dup(pipefd[0]);
+    close(bad);
+    FD_ZERO(&rd);
+    FD_SET(fd, &rd);
+    FD_SET(bad, &rd);
+    tv = (struct timeval){ 0, 0 };
+    errno = 0;
+    CHECK(f_select((fd > bad ? fd : bad) + 1, &rd, NULL, NULL, &tv) == -1 && errno == EBADF, "EBADF: %s",
+          strerror(errno));
+
+    /* Unplug-like errors are beyond this scenario; STREAMOFF makes the device readable and writable again. */
+    CHECK(xioctl(fd, as_int(VIDIOC_STREAMOFF), &type) == 0, "STREAMOFF sign-extended");
+    FD_ZERO(&rd);
+    FD_SET(fd, &rd);
+    tv = (struct timeval){ 0, 0 };
+    CHECK(f_select(fd + 1, &rd, NULL, NULL, &tv) == 1 && FD_ISSET(fd, &rd), "select after STREAMOFF (POLLERR)");
+    close(pipefd[0]);
+    close(pipefd[1]);
+    stop(&c);
+    f_close(fd);
+}
+
 static double cpu_s(void)
 {
     struct rusage ru;
@@ -741,6 +957,7 @@ int main(int argc, char **argv)
     ok &= run("unplug_every", scenario_unplug_every);
     ok &= run("busy", scenario_busy);
     ok &= run("stall", scenario_stall);
+    ok &= run("select", scenario_select);
     ok &= run("cpu", scenario_cpu);
     printf(ok ? "selftest: all scenarios passed\n" : "selftest: FAILURES\n");
     return ok ? 0 : 1;
