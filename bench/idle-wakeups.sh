@@ -3,9 +3,9 @@
 # Over SECS seconds (10 by default), after 3 s of start-up: context switches of all its threads (each one is a
 # wake-up), CPU time, and with perf (if allowed) the stat calls made (.NET's File.Exists is an lstat) and the thread
 # pool's spinning (sched_yield) after each timer callback.
-#   bench/idle-wakeups.sh out/release/mjpg_streamer [PAUSE_FILE]
+#   bench/idle-wakeups.sh out/release/mjpg_streamer [PAUSE_FILE|none]
 EXE=${1:-out/release/mjpg_streamer}; LOCK=${2:-/tmp/idle-wakeups/paused.lock}; SECS=${SECS:-10}
-mkdir -p "$(dirname "$LOCK")"; rm -f "$LOCK"
+[ "$LOCK" = none ] || { mkdir -p "$(dirname "$LOCK")"; rm -f "$LOCK"; }
 switches() { cat /proc/$1/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n }'; }
 ticks() { awk '{print $14+$15}' /proc/$1/stat; }
 "$EXE" --pause-file "$LOCK" -i "input_testpattern.so" -o "output_http.so -p 0 -l 127.0.0.1" 2>/dev/null &
