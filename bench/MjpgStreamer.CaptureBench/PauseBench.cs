@@ -17,7 +17,7 @@ internal static class PauseBench
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
 
-    // 0.2 ms between looks at /proc/PID/fd: fine enough against the server's 10 ms lock-file poll.
+    // 0.2 ms between looks at /proc/PID/fd: fine enough against the server's reaction to the lock file (inotify).
     private static readonly long DevicePollTicks = Stopwatch.Frequency / 5000;
 
     private const int ProgressEvery = 1000;

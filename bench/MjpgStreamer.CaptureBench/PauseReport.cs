@@ -43,7 +43,7 @@ internal static class PauseReport
         }
 
         text.Append(string.Create(CultureInfo.InvariantCulture,
-            $"({result.Cycles.Count} cycles in {result.Wall.TotalSeconds:F1} s; settle {command.SettleMs} ms; the server looks at the lock file every 10 ms, this tool at /proc/PID/fd about every 0.2 ms)\n"));
+            $"({result.Cycles.Count} cycles in {result.Wall.TotalSeconds:F1} s; settle {command.SettleMs} ms; the server watches the lock file with inotify, this tool looks at /proc/PID/fd about every 0.2 ms)\n"));
         return text.ToString();
     }
 

@@ -3,7 +3,7 @@ namespace MjpgStreamer.Core.Diagnostics;
 /// <summary>
 /// Every log event id of the program, in one place: Kestrel-style stable ids that scripts and log filters can
 /// rely on. Ranges: 1-99 the process, 100-199 inputs and streaming, 200-299 HTTP, 300-399 USB cameras (V4L2),
-/// 400-499 folders, 600-699 the pause, 1500-1599 programs we run and the Pi camera. A test checks that no two are equal.
+/// 400-499 folders, 600-699 the pause, 1500-1599 programs we run and the Pi camera (1540-1549: the pause's lock file watch). A test checks that no two are equal.
 /// </summary>
 public static class LogEvents
 {
@@ -144,4 +144,10 @@ public static class LogEvents
     public const int RaspicamStillFailed = 1524;
 
     public const int UvcV4l2Layout = 1530;
+
+    public const int PauseWatchInotifyUnavailable = 1540;
+
+    public const int PauseWatchFolderUnwatched = 1541;
+
+    public const int PauseWatchFolderWatched = 1542;
 }

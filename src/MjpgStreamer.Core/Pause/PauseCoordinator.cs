@@ -5,22 +5,25 @@ using MjpgStreamer.Core.Diagnostics;
 namespace MjpgStreamer.Core.Pause;
 
 /// <summary>
-/// Decides whether the inputs are paused: while the lock file exists (level-triggered: checked with a
-/// stat every 10 ms, so a creation or removal can never be missed, however short), or while an HTTP
-/// pause is in force. The two are independent: an HTTP resume does not lift a file pause, and an HTTP
-/// pause creates no file. A pause that lasts longer than the warning time is logged once, so a lock
+/// Decides whether the inputs are paused: while the lock file exists, or while an HTTP pause is in force.
+/// The file is level-triggered: a <see cref="LockFileWatch"/> (inotify in the executable, a poll once a second
+/// otherwise) only says when to look, and each look decides from whether the file exists now, so a merged or
+/// lost event cannot leave the wrong state behind. Nothing runs while nothing changes. The two are
+/// independent: an HTTP resume does not lift a file pause, and an HTTP pause creates no file. A pause that
+/// lasts longer than the warning time is logged once (a one-shot timer armed only while paused), so a lock
 /// file a crashed script left behind is visible.
 /// </summary>
 public sealed partial class PauseCoordinator : IDisposable
 {
-    /// <summary>How often the lock file is looked at.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxTimerStep = TimeSpan.FromDays(30);
 
     private readonly IReadOnlyList<CameraStream> _inputs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private ITimer? _timer;
+    private IDisposable? _watch;
+    private ITimer? _warnTimer;
+    private bool _disposed;
     private bool _file;
     private bool _http;
     private bool _paused;
@@ -42,6 +45,9 @@ public sealed partial class PauseCoordinator : IDisposable
 
     public TimeSpan WarnAfter { get; }
 
+    /// <summary>How the lock file is watched; null: <see cref="LockFilePoller"/> on the clock given.</summary>
+    public LockFileWatch? Watch { get; init; }
+
     /// <summary>A snapshot of the pause for /state.</summary>
     public PauseStatus Status
     {
@@ -60,16 +66,32 @@ public sealed partial class PauseCoordinator : IDisposable
         }
     }
 
-    /// <summary>Starts watching the lock file (checks it once at once, so a file present at start pauses before the first frame).</summary>
+    /// <summary>
+    /// Starts watching the lock file and looks at it at once, so a file present at start pauses before the first
+    /// frame. Without a lock file (--pause-file none) nothing is started at all.
+    /// </summary>
     public void Start()
     {
-        if (LockFile is not null)
+        if (LockFile is null)
         {
-            LogWatching(_logger, LockFile);
+            return;
         }
 
-        Poll();
-        _timer = _time.CreateTimer(static state => ((PauseCoordinator)state!).Poll(), this, PollInterval, PollInterval);
+        LogWatching(_logger, LockFile);
+        // The watch first, then the look: a change between the two is seen by one or the other.
+        var watch = (Watch ?? LockFilePoller.For(_time))(LockFile, LookAtLockFile);
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                watch.Dispose();
+                return;
+            }
+
+            _watch = watch;
+        }
+
+        LookAtLockFile();
     }
 
     /// <summary>The HTTP pause (?action=pause / resume).</summary>
@@ -82,20 +104,54 @@ public sealed partial class PauseCoordinator : IDisposable
         }
     }
 
-    /// <summary>Looks at the lock file now (the timer does this every <see cref="PollInterval"/>).</summary>
-    public void Poll()
+    /// <summary>Looks at the lock file now (the <see cref="Watch"/> calls this whenever the file may have changed).</summary>
+    public void LookAtLockFile()
     {
-        var exists = LockFile is not null && File.Exists(LockFile);
         lock (_gate)
         {
-            _file = exists;
+            if (_disposed)
+            {
+                return;
+            }
+
+            // The stat is made under the lock: two looks racing (the watch's thread and Start) cannot apply
+            // their answers in the wrong order and leave a stale one behind.
+            _file = LockFile is not null && File.Exists(LockFile);
             ApplyLocked();
-            if (_since is { } since && !_warned && _time.GetUtcNow() - since > WarnAfter)
+        }
+    }
+
+    private void WarnIfLong()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _warned || _since is not { } since)
+            {
+                return;
+            }
+
+            var duration = _time.GetUtcNow() - since;
+            if (duration > WarnAfter)
             {
                 _warned = true;
-                LogLongPause(_logger, LongPauseMessage(_time.GetUtcNow() - since));
+                LogLongPause(_logger, LongPauseMessage(duration));
+            }
+            else
+            {
+                ArmWarningLocked(WarnAfter - duration);
             }
         }
+    }
+
+    /// <summary>
+    /// The long-pause warning fires just after <paramref name="due"/> (the warning is for "longer than"); a due
+    /// time beyond what a timer takes (about 49 days) is reached in steps.
+    /// </summary>
+    private void ArmWarningLocked(TimeSpan due)
+    {
+        _warnTimer ??= _time.CreateTimer(static state => ((PauseCoordinator)state!).WarnIfLong(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var step = due + TimeSpan.FromMilliseconds(1);
+        _warnTimer.Change(step < MaxTimerStep ? step : MaxTimerStep, Timeout.InfiniteTimeSpan);
     }
 
     private string LongPauseMessage(TimeSpan duration) =>
@@ -113,7 +169,7 @@ public sealed partial class PauseCoordinator : IDisposable
 
         if (paused == _paused && reason == _reason)
         {
-            // The 10 ms look at the file found nothing new.
+            // The look at the file found nothing new.
             return;
         }
 
@@ -122,6 +178,15 @@ public sealed partial class PauseCoordinator : IDisposable
             _paused = paused;
             _since = paused ? _time.GetUtcNow() : null;
             _warned = false;
+            if (paused)
+            {
+                ArmWarningLocked(WarnAfter);
+            }
+            else
+            {
+                _warnTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+
             LogPauseChanged(_logger, paused ? "pausing" : "resuming", paused ? reason : (_file ? "" : "the lock file is gone"));
         }
 
@@ -132,7 +197,20 @@ public sealed partial class PauseCoordinator : IDisposable
         }
     }
 
-    public void Dispose() => _timer?.Dispose();
+    public void Dispose()
+    {
+        IDisposable? watch;
+        lock (_gate)
+        {
+            _disposed = true;
+            watch = _watch;
+            _watch = null;
+            _warnTimer?.Dispose();
+        }
+
+        // Outside the lock: an inotify watch waits for its thread, which may be waiting for the lock in a look.
+        watch?.Dispose();
+    }
 
     [LoggerMessage(EventId = LogEvents.PauseCoordinatorWatching, Level = LogLevel.Information, Message = "pause: watching the lock file {Path}")]
     private static partial void LogWatching(ILogger logger, string path);

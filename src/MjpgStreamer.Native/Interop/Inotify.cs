@@ -13,8 +13,12 @@ internal static unsafe partial class Inotify
     public const int CloseOnExec = 0x80000;
 
     // Event masks from <sys/inotify.h>.
+    public const uint Attrib = 0x00000004;
     public const uint CloseWrite = 0x00000008;
+    public const uint MovedFrom = 0x00000040;
     public const uint MovedTo = 0x00000080;
+    public const uint Created = 0x00000100;
+    public const uint Deleted = 0x00000200;
     public const uint DeleteSelf = 0x00000400;
     public const uint MoveSelf = 0x00000800;
     public const uint Unmount = 0x00002000;

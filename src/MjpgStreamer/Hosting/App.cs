@@ -192,7 +192,12 @@ internal static partial class App
             Environment.GetEnvironmentVariable, Environment.ProcessId, time,
             () => ServiceHealth.FindProblem(streamer.Inputs, streamer.Outputs, time), loggerFactory.CreateLogger("systemd"));
         SystemdNotifier.HideFromChildren();
-                using var pause = new PauseCoordinator(streamer.Inputs, options.PauseFile, options.PauseWarn, time, loggerFactory.CreateLogger("pause"));
+        var pauseLogger = loggerFactory.CreateLogger("pause");
+        using var pause = new PauseCoordinator(streamer.Inputs, options.PauseFile, options.PauseWarn, time, pauseLogger)
+        {
+            // inotify on the lock file's folder: the process sleeps until a name there changes.
+            Watch = Native.Pause.LockFileWatcher.For(time, pauseLogger),
+        };
         streamer.Pause = pause;
 
         try

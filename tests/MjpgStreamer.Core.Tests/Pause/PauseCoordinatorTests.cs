@@ -68,7 +68,7 @@ public sealed class PauseCoordinatorTests : IDisposable
 
         File.WriteAllText(LockFile, "");
         Assert.False(coordinator.Status.Paused);
-        _time.Advance(PauseCoordinator.PollInterval);
+        _time.Advance(LockFilePoller.Interval);
         Assert.Equal(("file", true, true), (coordinator.Status.Source, first.IsPausedExternally, second.IsPausedExternally));
         Assert.Equal(_time.GetUtcNow(), coordinator.Status.Since);
         await WaitForAsync(first, InputState.Released);
@@ -76,7 +76,7 @@ public sealed class PauseCoordinatorTests : IDisposable
         Assert.Equal("lock file " + LockFile, first.Context.Reason);
 
         File.Delete(LockFile);
-        _time.Advance(PauseCoordinator.PollInterval);
+        _time.Advance(LockFilePoller.Interval);
         Assert.Equal((false, false, false), (coordinator.Status.Paused, first.IsPausedExternally, second.IsPausedExternally));
         Assert.Null(coordinator.Status.Since);
         await WaitForAsync(first, InputState.Streaming);
@@ -133,7 +133,7 @@ public sealed class PauseCoordinatorTests : IDisposable
         await WaitForAsync(input, InputState.Streaming);
 
         File.WriteAllText(LockFile, "");
-        _time.Advance(PauseCoordinator.PollInterval);
+        _time.Advance(LockFilePoller.Interval);
         await WaitForAsync(input, InputState.Released);
 
         // An HTTP resume does not lift the file's pause.
@@ -145,7 +145,7 @@ public sealed class PauseCoordinatorTests : IDisposable
         // Removing the file does not lift the HTTP pause.
         coordinator.SetHttpPaused(true);
         File.Delete(LockFile);
-        _time.Advance(PauseCoordinator.PollInterval);
+        _time.Advance(LockFilePoller.Interval);
         Assert.Equal(("http", true), (coordinator.Status.Source, input.IsPausedExternally));
 
         coordinator.SetHttpPaused(false);
@@ -195,6 +195,175 @@ public sealed class PauseCoordinatorTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(10));
         Assert.Contains("left behind", coordinator.Status.Warning, StringComparison.Ordinal);
         Assert.Equal(1, logger.Warnings);
+    }
+
+    [Fact]
+    public async Task Without_a_watch_given_the_file_is_looked_at_once_a_second()
+    {
+        var source = new HoldingSource();
+        await using var input = NewInput(0, source);
+        using var coordinator = NewCoordinator([input]);
+        coordinator.Start();
+
+        File.WriteAllText(LockFile, "");
+        _time.Advance(LockFilePoller.Interval - TimeSpan.FromMilliseconds(1));
+        Assert.False(coordinator.Status.Paused);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(coordinator.Status.Paused);
+
+        File.Delete(LockFile);
+        _time.Advance(LockFilePoller.Interval - TimeSpan.FromMilliseconds(1));
+        Assert.True(coordinator.Status.Paused);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(coordinator.Status.Paused);
+    }
+
+    [Fact]
+    public async Task A_given_watch_decides_when_to_look_and_each_look_decides_from_the_file_as_it_is_now()
+    {
+        var source = new HoldingSource();
+        await using var input = NewInput(0, source);
+        var watch = new FakeWatch();
+        var coordinator = new PauseCoordinator([input], LockFile, TimeSpan.FromMinutes(10), _time, NullLogger.Instance) { Watch = watch.Start };
+        coordinator.Start();
+        Assert.Equal(LockFile, watch.LockFile);
+
+        // No look without the watch asking: no timer looks behind its back.
+        File.WriteAllText(LockFile, "");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.False(coordinator.Status.Paused);
+
+        watch.LookAgain!();
+        Assert.Equal(("file", true), (coordinator.Status.Source, input.IsPausedExternally));
+
+        // Level-triggered: a look after a create and delete finds no file, whatever the events were.
+        File.Delete(LockFile);
+        File.WriteAllText(LockFile, "");
+        File.Delete(LockFile);
+        watch.LookAgain();
+        Assert.Equal((false, false), (coordinator.Status.Paused, input.IsPausedExternally));
+
+        coordinator.Dispose();
+        Assert.True(watch.Disposed);
+        File.WriteAllText(LockFile, "");
+        watch.LookAgain();
+        Assert.False(coordinator.Status.Paused);
+    }
+
+    [Fact]
+    public async Task Nothing_is_timed_while_not_paused_and_the_warning_timer_runs_only_during_a_pause()
+    {
+        var clock = new ArmedTimersClock();
+        var source = new HoldingSource();
+        await using var input = NewInput(0, source);
+        var watch = new FakeWatch();
+        using (var none = new PauseCoordinator([input], null, TimeSpan.FromMinutes(10), clock, NullLogger.Instance) { Watch = watch.Start })
+        {
+            none.Start();
+            Assert.Equal((0, (string?)null), (clock.Created, watch.LockFile));
+        }
+
+        using var coordinator = new PauseCoordinator([input], LockFile, TimeSpan.FromMinutes(10), clock, NullLogger.Instance) { Watch = watch.Start };
+        coordinator.Start();
+        Assert.Equal(0, clock.Armed);
+
+        coordinator.SetHttpPaused(true);
+        Assert.Equal(1, clock.Armed);
+        File.WriteAllText(LockFile, "");
+        watch.LookAgain!();
+        coordinator.SetHttpPaused(false);
+        Assert.Equal(1, clock.Armed);
+        File.Delete(LockFile);
+        watch.LookAgain();
+        Assert.False(coordinator.Status.Paused);
+        Assert.Equal(0, clock.Armed);
+    }
+
+    [Fact]
+    public async Task The_long_pause_warning_counts_from_the_start_of_each_pause()
+    {
+        var source = new HoldingSource();
+        await using var input = NewInput(0, source);
+        var logger = new CountingLogger();
+        using var coordinator = NewCoordinator([input], logger, TimeSpan.FromSeconds(60));
+        coordinator.Start();
+
+        coordinator.SetHttpPaused(true);
+        _time.Advance(TimeSpan.FromSeconds(50));
+        coordinator.SetHttpPaused(false);
+        coordinator.SetHttpPaused(true);
+        _time.Advance(TimeSpan.FromSeconds(50));
+        Assert.Equal(0, logger.Warnings);
+        Assert.Null(coordinator.Status.Warning);
+
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(1, logger.Warnings);
+        Assert.Contains("paused for 61 s", coordinator.Status.Warning, StringComparison.Ordinal);
+
+        coordinator.SetHttpPaused(false);
+        _time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, logger.Warnings);
+    }
+
+    /// <summary>A watch the test drives: it keeps the look it was given.</summary>
+    private sealed class FakeWatch : IDisposable
+    {
+        public string? LockFile { get; private set; }
+
+        public Action? LookAgain { get; private set; }
+
+        public bool Disposed { get; private set; }
+
+        public FakeWatch Start(string lockFile, Action lookAgain)
+        {
+            LockFile = lockFile;
+            LookAgain = lookAgain;
+            return this;
+        }
+
+        public void Dispose() => Disposed = true;
+    }
+
+    /// <summary>A fake clock that knows how many of its timers are armed (due or periodic; a one-shot timer that fired still counts).</summary>
+    private sealed class ArmedTimersClock : FakeTimeProvider
+    {
+        private readonly List<Timer> _timers = [];
+
+        public int Created => _timers.Count;
+
+        public int Armed => _timers.Count(t => t.IsArmed);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = new Timer(base.CreateTimer(callback, state, dueTime, period), dueTime, period);
+            _timers.Add(timer);
+            return timer;
+        }
+
+        private sealed class Timer(ITimer inner, TimeSpan dueTime, TimeSpan period) : ITimer
+        {
+            private bool _disposed;
+
+            public bool IsArmed => !_disposed && (dueTime != Timeout.InfiniteTimeSpan || period != Timeout.InfiniteTimeSpan);
+
+            public bool Change(TimeSpan dueTime1, TimeSpan period1)
+            {
+                (dueTime, period) = (dueTime1, period1);
+                return inner.Change(dueTime1, period1);
+            }
+
+            public void Dispose()
+            {
+                _disposed = true;
+                inner.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
     }
 
     private sealed class CountingLogger : ILogger

@@ -168,6 +168,38 @@ public sealed class PauseTests
         Assert.Equal(501, (await RawHttp.GetResponseAsync(server.Port, "/?action=resume")).Status);
         var state = await ServerState.GetJsonAsync(server, "/state");
         Assert.Equal(System.Text.Json.JsonValueKind.Null, state.GetProperty("pause").GetProperty("lock_file").ValueKind);
+        Assert.Equal(0, WatchThreads(server.Pid));
+    }
+
+    private static int WatchThreads(int pid) => ProcessProbe.ThreadTicks(pid).Values.Count(thread => thread.Name == "pause_watch");
+
+    private static async Task<bool> FilePausedAsync(ServerProcess server) =>
+        (await ServerState.GetJsonAsync(server, "/state")).GetProperty("pause").GetProperty("source").GetString() == "file";
+
+    [Fact]
+    public async Task ALockFileFolderMadeAfterTheStart_IsWatchedOnceItExists_ByOneThreadOfItsOwn()
+    {
+        var root = Directory.CreateTempSubdirectory("mjpg-pause-late-");
+        try
+        {
+            // As /run/mjpg-streamer made by systemd after the server started.
+            var folder = Path.Combine(root.FullName, "mjpg-streamer");
+            var lockFile = Path.Combine(folder, "paused.lock");
+            await using var server = await ServerProcess.StartAsync(["--pause-file", lockFile, "-i", "input_testpattern.so -r 320x240 -f 15", "-o", "output_http.so -p 0 -l 127.0.0.1"]);
+            await Eventually.UntilAsync(() => server.Stderr.Contains($"cannot watch the folder {folder} (it does not exist)", StringComparison.Ordinal), "the missing folder is logged", Bound);
+            Assert.Equal(1, WatchThreads(server.Pid));
+
+            Directory.CreateDirectory(folder);
+            await Eventually.UntilAsync(() => server.Stderr.Contains($"watching the folder {folder} again", StringComparison.Ordinal), "the new folder is watched", Bound);
+            File.WriteAllText(lockFile, "");
+            await Eventually.UntilAsync(() => FilePausedAsync(server), "the lock file paused", Bound);
+            File.Delete(lockFile);
+            await Eventually.UntilAsync(async () => !await FilePausedAsync(server), "its removal resumed", Bound);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -190,8 +222,8 @@ public sealed class PauseTests
             Bound);
         Assert.Contains(lockFile, warning, StringComparison.Ordinal);
 
-        // Logged by the next look at the file; that it is logged once however long the pause lasts is checked on
-        // a fake clock in PauseCoordinatorTests.
+        // Logged by a timer armed for the end of --pause-warn; that it is logged once however long the pause lasts
+        // is checked on a fake clock in PauseCoordinatorTests.
         int Warnings() => server.Stderr.Split('\n').Count(l => l.Contains("warn: pause", StringComparison.Ordinal));
         await Eventually.UntilAsync(() => Warnings() > 0, "the pause warning is logged", Bound);
         Assert.Equal(1, Warnings());
