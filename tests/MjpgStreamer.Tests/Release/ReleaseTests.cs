@@ -58,6 +58,8 @@ public sealed class ReleaseTests : IClassFixture<ReleaseArtifacts>
         Assert.StartsWith("#!/bin/sh\n", File.ReadAllText(Path.Combine(folder, "mjpg_streamer")), StringComparison.Ordinal);
         var runtimeConfig = File.ReadAllText(Path.Combine(folder, "app", "mjpg_streamer.runtimeconfig.json"));
         Assert.Contains("\"Microsoft.AspNetCore.App\"", runtimeConfig, StringComparison.Ordinal);
+        // The measured thread-pool setting travels with the portable build too.
+        Assert.Contains("\"System.Threading.ThreadPool.UnfairSemaphoreSpinLimit\": 0", runtimeConfig, StringComparison.Ordinal);
         // The README tells a 32-bit Raspberry Pi OS user exactly which runtime to install, and how.
         var readme = File.ReadAllText(Path.Combine(folder, "README.md"));
         Assert.Contains("--channel 10.0 --runtime aspnetcore --install-dir /opt/dotnet", readme, StringComparison.Ordinal);
