@@ -18,6 +18,8 @@ internal sealed record LoadClientOptions
           --pid PID        server process: CPU seconds and RSS from /proc
           --ramp-ms MS     spread the connects evenly over MS milliseconds (default 0);
                            the warmup starts after the ramp
+          --http11         ask for the stream with HTTP/1.1 (default HTTP/1.0); a chunked
+                           answer is taken apart
           --json           print the report as one JSON object
         exit status: 0 ok, 1 a client failed to connect or its stream broke, 2 bad command line
         """;
@@ -41,6 +43,8 @@ internal sealed record LoadClientOptions
 
     public bool Json { get; init; }
 
+    public bool Http11 { get; init; }
+
     public int InputId => Input ?? 0;
 
     public string StreamPathAndQuery => Url.AbsolutePath + (Input is { } n ? $"?action=stream_{n}" : "?action=stream");
@@ -59,6 +63,7 @@ internal sealed record LoadClientOptions
         double duration = 10, warmup = 2;
         int? input = null, pid = null;
         var json = false;
+        var http11 = false;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -71,6 +76,12 @@ internal sealed record LoadClientOptions
             if (name == "--json")
             {
                 json = true;
+                continue;
+            }
+
+            if (name == "--http11")
+            {
+                http11 = true;
                 continue;
             }
 
@@ -123,6 +134,7 @@ internal sealed record LoadClientOptions
             Pid = pid,
             RampMilliseconds = rampMs,
             Json = json,
+            Http11 = http11,
         };
     }
 
