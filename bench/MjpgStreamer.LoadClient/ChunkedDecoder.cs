@@ -19,6 +19,7 @@ internal sealed class ChunkedDecoder
         DataCr,
         DataLf,
         Plain,
+        Done,
     }
 
     private readonly byte[] _head = new byte[MaxHead];
@@ -38,6 +39,8 @@ internal sealed class ChunkedDecoder
                 case State.Plain:
                     bytes[read..].CopyTo(bytes[write..]);
                     return write + bytes.Length - read;
+                case State.Done:
+                    return write;
                 case State.Head:
                 {
                     var b = bytes[read++];
@@ -116,8 +119,8 @@ internal sealed class ChunkedDecoder
     {
         _remaining = _size;
         _size = 0;
-        // The last chunk (size 0) ends the body: what follows (trailers) is left as it is.
-        return _remaining == 0 ? State.Plain : State.Data;
+        // The last chunk (size 0) ends the body: what follows (trailers) is dropped.
+        return _remaining == 0 ? State.Done : State.Data;
     }
 
     private static bool IsChunked(ReadOnlySpan<byte> head)
