@@ -3,7 +3,7 @@
 # measured with the load client at 1, 10, 100 and 500 clients. Prints one markdown table row per run.
 #
 # usage: bench/run-fanout.sh PATH/TO/mjpg_streamer
-#   env: CLIENTS="1 10 100 500"  DURATION=10  WARMUP=2  RAMP_MS=0
+#   env: CLIENTS="1 10 100 500"  DURATION=10  WARMUP=2  RAMP_MS=0  HTTP11=0 (1: the clients ask with HTTP/1.1)
 #
 # Assumptions about the server (the executable is written separately; check these still hold):
 #   * it accepts mjpg-streamer's command line: -i "input_file.so -f DIR -d 0.033 -e" -o "output_http.so -p 0 -l 127.0.0.1";
@@ -18,6 +18,8 @@ clients_list=${CLIENTS:-"1 10 100 500"}
 duration=${DURATION:-10}
 warmup=${WARMUP:-2}
 ramp_ms=${RAMP_MS:-0}
+http11=()
+[[ "${HTTP11:-0}" == 1 ]] && http11=(--http11)
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d -t mjpg-fanout.XXXXXX)
 server_pid=
@@ -85,7 +87,7 @@ failed=0
 for n in $clients_list; do
     rc=0
     dotnet "$work/loadclient/MjpgStreamer.LoadClient.dll" --url "http://127.0.0.1:$port/" --clients "$n" \
-        --duration "$duration" --warmup "$warmup" --ramp-ms "$ramp_ms" --pid "$server_pid" --json \
+        --duration "$duration" --warmup "$warmup" --ramp-ms "$ramp_ms" --pid "$server_pid" "${http11[@]}" --json \
         >"$work/run-$n.json" 2>"$work/run-$n.err" || rc=$?
     if [[ ! -s "$work/run-$n.json" ]]; then
         echo "| $n | run failed (exit $rc): $(head -n 1 "$work/run-$n.err") | | | | | | | |"

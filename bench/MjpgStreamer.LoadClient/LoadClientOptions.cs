@@ -20,6 +20,8 @@ internal sealed record LoadClientOptions
           --pid PID        server process: CPU seconds and RSS from /proc
           --ramp-ms MS     spread the connects evenly over MS milliseconds (default 0);
                            the warmup starts after the ramp
+          --http11         ask for the stream with HTTP/1.1 (default HTTP/1.0); a chunked
+                           answer is taken apart
           --json           print the report as one JSON object
         exit status: 0 ok, 1 a client failed to connect or its stream broke, 2 bad command line
         """;
@@ -46,6 +48,9 @@ internal sealed record LoadClientOptions
     /// <summary>The stream's path and query when given (--stream, another server's URL); null: mjpg-streamer's.</summary>
     public string? StreamPath { get; init; }
 
+    /// <summary>Ask with HTTP/1.1 (--http11); a chunked answer is decoded.</summary>
+    public bool Http11 { get; init; }
+
     public int InputId => Input ?? 0;
 
     public string StreamPathAndQuery => StreamPath ?? Url.AbsolutePath + (Input is { } n ? $"?action=stream_{n}" : "?action=stream");
@@ -65,6 +70,7 @@ internal sealed record LoadClientOptions
         int? input = null, pid = null;
         string? stream = null;
         var json = false;
+        var http11 = false;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -77,6 +83,12 @@ internal sealed record LoadClientOptions
             if (name == "--json")
             {
                 json = true;
+                continue;
+            }
+
+            if (name == "--http11")
+            {
+                http11 = true;
                 continue;
             }
 
@@ -131,6 +143,7 @@ internal sealed record LoadClientOptions
             RampMilliseconds = rampMs,
             Json = json,
             StreamPath = stream,
+            Http11 = http11,
         };
     }
 

@@ -29,14 +29,14 @@ internal sealed class LoadRun
     {
         var phase = new RunPhase();
         var request = Encoding.ASCII.GetBytes(
-            $"GET {_options.StreamPathAndQuery} HTTP/1.0\r\nHost: {_options.HostHeader}\r\nUser-Agent: MjpgStreamer.LoadClient\r\n\r\n");
+            $"GET {_options.StreamPathAndQuery} HTTP/1.{(_options.Http11 ? 1 : 0)}\r\nHost: {_options.HostHeader}\r\nUser-Agent: MjpgStreamer.LoadClient\r\n\r\n");
         var clients = new StreamClient[_options.Clients];
         var tasks = new Task[clients.Length];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var ramp = TimeSpan.FromMilliseconds(_options.RampMilliseconds);
         for (var i = 0; i < clients.Length; i++)
         {
-            clients[i] = new StreamClient(i, _options.EndPoint, request, phase, _time, ConnectTimeout);
+            clients[i] = new StreamClient(i, _options.EndPoint, request, phase, _time, ConnectTimeout, _options.Http11);
             tasks[i] = clients[i].RunAsync(ramp * i / clients.Length, stop.Token);
         }
 

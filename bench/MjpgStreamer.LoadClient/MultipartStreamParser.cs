@@ -35,6 +35,9 @@ internal sealed class MultipartStreamParser
 
     public int StatusCode { get; private set; }
 
+    /// <summary>--http11: a chunked head is accepted (the caller takes the chunks apart with <see cref="ChunkedDecoder"/>).</summary>
+    public bool AllowChunked { get; init; }
+
     /// <summary>True once the response's status line and headers have been read.</summary>
     public bool HeadComplete => _state is State.Boundary or State.PartHeaders or State.Payload or State.PayloadEnd;
 
@@ -165,7 +168,7 @@ internal sealed class MultipartStreamParser
             return FailLine("bad response header", line);
         }
 
-        if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
+        if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8) && !(AllowChunked && Ascii.EqualsIgnoreCase(value, "chunked"u8)))
         {
             return FailLine("chunked or encoded stream responses are not supported (the request is HTTP/1.0)", line);
         }

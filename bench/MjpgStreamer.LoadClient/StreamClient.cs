@@ -16,8 +16,11 @@ internal sealed class StreamClient
     private readonly TimeProvider _time;
     private readonly TimeSpan _connectTimeout;
 
-    public StreamClient(int index, EndPoint endPoint, ReadOnlyMemory<byte> request, RunPhase phase, TimeProvider time, TimeSpan connectTimeout)
+    private readonly bool _http11;
+
+    public StreamClient(int index, EndPoint endPoint, ReadOnlyMemory<byte> request, RunPhase phase, TimeProvider time, TimeSpan connectTimeout, bool http11 = false)
     {
+        _http11 = http11;
         _index = index;
         _endPoint = endPoint;
         _request = request;
@@ -99,7 +102,8 @@ internal sealed class StreamClient
     private async Task ReceiveLoopAsync(Socket socket, CancellationToken stop)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
-        var parser = new MultipartStreamParser();
+        var parser = new MultipartStreamParser { AllowChunked = _http11 };
+        var decoder = _http11 ? new ChunkedDecoder() : null;
         var filled = 0;
         while (true)
         {
@@ -120,6 +124,11 @@ internal sealed class StreamClient
             if (measuring)
             {
                 Bytes += received;
+            }
+
+            if (decoder is not null)
+            {
+                received = decoder.Decode(buffer.AsSpan(filled, received));
             }
 
             var data = buffer.AsSpan(0, filled + received);

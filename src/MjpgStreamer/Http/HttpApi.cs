@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 using MjpgStreamer.Core.Diagnostics;
 using MjpgStreamer.Plugins;
 
@@ -46,6 +47,15 @@ internal sealed class HttpApi
         var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         try
         {
+            if (context.Features.Get<ISentHttp11Feature>() is { SentHttp11: true } && !context.Request.Headers.ContainsKey(HeaderNames.Host))
+            {
+                // What Kestrel answers an HTTP/1.1 request without Host (RFC 9112), which it was shown as HTTP/1.0.
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                context.Response.Headers.Connection = "close";
+                context.Response.ContentLength = 0;
+                return;
+            }
+
             // -hosts and cross-site side effects first: such a request never gets as far as a password prompt.
             var route = RequestRoute.From(context.Request.Method, rawTarget);
             if (_guard.Refusal(context, route) is { } refusal)

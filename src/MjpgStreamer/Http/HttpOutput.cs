@@ -94,7 +94,7 @@ internal sealed partial class HttpOutput : IOutput
 
             // Before the Listen calls: Kestrel applies endpoint defaults when an endpoint is added (one action: a
             // second ConfigureEndpointDefaults would replace the first). The half-close wrapper comes first, so it
-            // sees the socket's FIN under TLS too.
+            // sees the socket's FIN under TLS too; the request-line rewrite comes last, so it sees plain text.
             var tls = _options.Tls;
             kestrel.ConfigureEndpointDefaults(listen =>
             {
@@ -103,6 +103,8 @@ internal sealed partial class HttpOutput : IOutput
                 {
                     UseHttps(listen, tls, _context.Time);
                 }
+
+                listen.UseCloseDelimitedBodies();
             });
             if (addresses is null)
             {

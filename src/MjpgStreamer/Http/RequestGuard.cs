@@ -51,7 +51,7 @@ internal sealed partial class RequestGuard(int outputId, HttpOutputOptions optio
         }
 
         // HTTP/1.0 without Host: the address the client dialled stands in for the name (HTTP/1.1 requires Host;
-        // Kestrel answers 400 before we see it). A browser always sends Host, so this opens no rebinding path.
+        // HttpApi answers 400 before we get here). A browser always sends Host, so this opens no rebinding path.
         var local = context.Connection.LocalIpAddress;
         return local is not null && _hosts.Contains(NormalizeHost((local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local).ToString()));
     }

@@ -93,6 +93,24 @@ public sealed partial class HttpsTests : IDisposable
     }
 
     [Fact]
+    public async Task An_http11_client_gets_the_plain_stream_and_json_over_tls()
+    {
+        var (cert, key) = WriteEc("server");
+        await using var server = await StartAsync(cert, key);
+        var url = $"https://127.0.0.1:{server.Port}/";
+        // --raw shows chunk-size lines if there are any: the body would start with "16\r\n".
+        var stream = await ProgramRun.RunToolAsync("curl", "--raw", "-s", "--http1.1", "--cacert", cert, "--max-time", "1", "-D", "-", url + "?action=stream");
+        var head = stream.Stdout[..stream.Stdout.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+        Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal);
+        Assert.DoesNotContain("Transfer-Encoding", head, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\r\nConnection: close", head, StringComparison.Ordinal);
+        Assert.StartsWith("--boundarydonotcross\r\nContent-Type: image/jpeg\r\n", stream.Stdout[(head.Length + 4)..], StringComparison.Ordinal);
+
+        var json = await ProgramRun.RunToolAsync("curl", "--raw", "-s", "--http1.1", "--cacert", cert, url + "program.json");
+        Assert.StartsWith("{", json.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Plain_http_on_the_https_port_gets_a_400_and_the_server_keeps_serving()
     {
         var (cert, key) = WriteEc("server");

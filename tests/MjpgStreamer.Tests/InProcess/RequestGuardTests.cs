@@ -172,6 +172,9 @@ public sealed class RequestGuardTests
         var stream = await ExchangeAsync(server.Port, "/?action=stream", self, "");
         Assert.Equal((200, "*"), (stream.Status, stream.Header("Access-Control-Allow-Origin")));
 
+        // The stream client counts in Demand until the server has seen it leave: without this wait "Demand == 1"
+        // could be the stream's, the frame go out before the snapshot waits, and the snapshot wait for ever.
+        await Eventually.UntilAsync(() => server.Input.Hub.Demand == 0, "the stream client has left");
         var snapshotRequest = ExchangeAsync(server.Port, "/?action=snapshot", self, "");
         await Eventually.UntilAsync(() => server.Input.Hub.Demand == 1, "the snapshot waits for a frame");
         server.Source.Publish(1);
