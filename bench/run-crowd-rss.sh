@@ -5,6 +5,7 @@
 #   DOTNET_GCConserveMemory=5 bench/run-crowd-rss.sh out/release/mjpg_streamer
 #   env: CLIENTS=1000  DURATION=10  AFTER=30  LATE=120 (a last reading this long after they left; 0: none)
 #        DELAY=0.1 (seconds between frames: 10 fps)
+#        SMAPS=FILE (a copy of /proc/PID/smaps at the last reading, to see which mapping holds the memory)
 # Needs: ffmpeg, the .NET SDK. Loopback only; the server is stopped on exit.
 set -euo pipefail
 
@@ -62,5 +63,6 @@ if ((late > after)); then
     sleep $((late - after))
     last=$(rss_mib)
 fi
+if [[ -n "${SMAPS:-}" ]]; then cp "/proc/$server_pid/smaps" "$SMAPS"; fi
 gc_settings=$(env | grep -E '^DOTNET_GC' | tr '\n' ' ' || true)
 echo "| ${gc_settings:-(build defaults)} | $idle | $crowd | $left | $later | $last |"

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -82,6 +83,8 @@ internal sealed partial class HttpOutput : IOutput
         builder.Services.AddSingleton(_context.LoggerFactory);
         builder.Services.AddSingleton<IHostLifetime, ProcessLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
+        // Kestrel's pipes take their blocks from this pool, which lets go of a crowd's blocks within seconds.
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new TrimmingBlockPoolFactory(_context.Time));
         var maxConnections = ConnectionCap();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -1,0 +1,93 @@
+using System.Buffers;
+using Microsoft.Extensions.Time.Testing;
+using MjpgStreamer.Http;
+
+namespace MjpgStreamer.Tests.Unit;
+
+/// <summary>Kestrel's block pool: blocks in use are reused, blocks nobody needed for a whole period are let go.</summary>
+public sealed class TrimmingBlockPoolTests
+{
+    [Fact]
+    public void A_returned_block_is_rented_again_instead_of_a_new_one()
+    {
+        using var pool = new TrimmingBlockPool(new FakeTimeProvider());
+        var first = pool.Rent();
+        var memory = first.Memory;
+        first.Dispose();
+
+        using var second = pool.Rent(100);
+
+        Assert.True(memory.Equals(second.Memory));
+        Assert.Equal(TrimmingBlockPool.BlockSize, second.Memory.Length);
+        Assert.Equal(1, pool.Allocated);
+    }
+
+    [Fact]
+    public void Blocks_a_crowd_left_idle_are_let_go_within_two_periods()
+    {
+        var time = new FakeTimeProvider();
+        using var pool = new TrimmingBlockPool(time);
+        var crowd = Enumerable.Range(0, 500).Select(_ => pool.Rent()).ToList();
+        time.Advance(TimeSpan.FromSeconds(1));
+        crowd.ForEach(block => block.Dispose());
+        Assert.Equal(500, pool.FreeBlocks);
+
+        time.Advance(TrimmingBlockPool.TrimEvery); // the period the crowd was here in: all of them were needed
+        Assert.Equal(500, pool.FreeBlocks);
+        time.Advance(TrimmingBlockPool.TrimEvery); // a whole period with none of them rented
+        Assert.Equal(0, pool.FreeBlocks);
+    }
+
+    [Fact]
+    public void Blocks_in_steady_use_stay_and_only_the_idle_rest_goes()
+    {
+        var time = new FakeTimeProvider();
+        using var pool = new TrimmingBlockPool(time);
+        // 100 blocks once (a short burst), then 10 at a time, over and over (the stream path: rent, send, return).
+        Enumerable.Range(0, 100).Select(_ => pool.Rent()).ToList().ForEach(block => block.Dispose());
+        for (var period = 0; period < 6; period++)
+        {
+            for (var frame = 0; frame < 50; frame++)
+            {
+                var inUse = Enumerable.Range(0, 10).Select(_ => pool.Rent()).ToList();
+                inUse.ForEach(block => block.Dispose());
+            }
+
+            time.Advance(TrimmingBlockPool.TrimEvery);
+        }
+
+        Assert.Equal(10, pool.FreeBlocks);
+        Assert.Equal(100, pool.Allocated); // the 10 in steady use were never let go and allocated again
+
+        for (var frame = 0; frame < 50; frame++)
+        {
+            pool.Rent().Dispose();
+        }
+
+        Assert.Equal(100, pool.Allocated);
+    }
+
+    [Fact]
+    public void A_block_larger_than_a_page_is_refused_and_a_disposed_pool_keeps_nothing()
+    {
+        var pool = new TrimmingBlockPool(new FakeTimeProvider());
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(TrimmingBlockPool.BlockSize + 1));
+        var block = pool.Rent();
+        pool.Dispose();
+
+        block.Dispose();
+
+        Assert.Equal(0, pool.FreeBlocks);
+        Assert.Throws<ObjectDisposedException>(() => pool.Rent());
+    }
+
+    [Fact]
+    public void The_factory_makes_a_pool_of_page_sized_blocks()
+    {
+        using var pool = new TrimmingBlockPoolFactory(new FakeTimeProvider()).Create();
+
+        Assert.Equal(TrimmingBlockPool.BlockSize, pool.MaxBufferSize);
+        using var block = pool.Rent();
+        Assert.Equal(TrimmingBlockPool.BlockSize, block.Memory.Length);
+    }
+}
