@@ -144,4 +144,6 @@ public static class LogEvents
     public const int RaspicamStillFailed = 1524;
 
     public const int UvcV4l2Layout = 1530;
+
+    public const int StartupMemoryReleased = 1555;
 }

@@ -1,4 +1,5 @@
 using System.Runtime;
+using MjpgStreamer.Native.Memory;
 
 namespace MjpgStreamer.Http;
 
@@ -9,6 +10,8 @@ namespace MjpgStreamer.Http;
 /// at least <see cref="CrowdSize"/> and stayed there for <see cref="Quiet"/>, a full compacting collection runs; then
 /// <see cref="FollowUps"/> more, one every <see cref="FollowUpEvery"/> while the count stays low: Kestrel's memory pool
 /// lets go of its idle blocks only gradually (5 % every 10 s), and each collection returns what it has let go.
+/// (Kestrel's blocks now come from <see cref="TrimmingBlockPool"/>, which lets go of a crowd's within 10 s, so the first
+/// collection returns them.) Each collection also unmaps the executable's clean pages (<see cref="StartupPages"/>).
 /// </summary>
 internal sealed class CrowdMemory(TimeProvider time, Action collect)
 {
@@ -85,6 +88,9 @@ internal sealed class CrowdMemory(TimeProvider time, Action collect)
 
     private static void CollectAll()
     {
+        // The executable's pages serving the crowd mapped (those the remaining clients need come back as they run);
+        // first, as reading smaps makes garbage for the collection.
+        StartupPages.Release();
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
