@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memory after a crowd: RSS of one mjpg_streamer idle, with N stream clients, and AFTER seconds after they left.
+# Memory after a crowd: RSS of one mjpg_streamer idle (5 s after start), with N stream clients, and AFTER seconds after they left.
 # Prints one markdown row. The environment is passed to the server, so GC settings can be tried without a rebuild:
 #   bench/run-crowd-rss.sh out/release/mjpg_streamer
 #   DOTNET_GCConserveMemory=5 bench/run-crowd-rss.sh out/release/mjpg_streamer
@@ -47,7 +47,7 @@ for _ in $(seq 100); do
 done
 [[ -n "$port" ]] || { echo "error: the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 
-sleep 3
+sleep 5 # the server lets go of what starting used 2 s after it started (StartupMemory)
 idle=$(rss_mib)
 "$work/loadclient/MjpgStreamer.LoadClient" --url "http://127.0.0.1:$port/" --clients "$clients" --duration "$duration" \
     --warmup 2 --pid "$server_pid" >"$work/load.txt" 2>&1 &

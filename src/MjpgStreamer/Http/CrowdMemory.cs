@@ -10,8 +10,9 @@ namespace MjpgStreamer.Http;
 /// at least <see cref="CrowdSize"/> and stayed there for <see cref="Quiet"/>, a full compacting collection runs; then
 /// <see cref="FollowUps"/> more, one every <see cref="FollowUpEvery"/> while the count stays low: Kestrel's memory pool
 /// lets go of its idle blocks only gradually (5 % every 10 s), and each collection returns what it has let go.
-/// (Kestrel's blocks now come from <see cref="TrimmingBlockPool"/>, which lets go of a crowd's within 10 s, so the first
-/// collection returns them.) Each collection also unmaps the executable's clean pages (<see cref="StartupPages"/>).
+/// (Kestrel's blocks now come from <see cref="TrimmingBlockPool"/>, whose idle blocks <see cref="ClientRegistry"/> lets
+/// go right before each collection, so the first one returns them all.) Each collection also unmaps the executable's
+/// read-only pages (<see cref="StartupPages"/>): those the remaining clients need come back as they run.
 /// </summary>
 internal sealed class CrowdMemory(TimeProvider time, Action collect)
 {
@@ -86,7 +87,8 @@ internal sealed class CrowdMemory(TimeProvider time, Action collect)
         _lastCollection = now;
     }
 
-    private static void CollectAll()
+    /// <summary>What a collection does in the process: the executable's pages, then a full compacting collection.</summary>
+    internal static void CollectAll()
     {
         // The executable's pages serving the crowd mapped (those the remaining clients need come back as they run);
         // first, as reading smaps makes garbage for the collection.

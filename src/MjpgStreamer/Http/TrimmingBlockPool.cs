@@ -8,14 +8,31 @@ namespace MjpgStreamer.Http;
 /// Kestrel's memory (its pipes' 4 KiB blocks) for one HTTP output, in place of Kestrel's own pool, which keeps the
 /// blocks of a crowd of clients for minutes (it lets go of 5 % of its idle blocks every 10 s) and allocates them on the
 /// pinned object heap, which a collection never compacts. Here a block is an ordinary array (a socket pins it only
-/// for the system call), and every <see cref="TrimEvery"/> the blocks that stayed in the pool for the whole period,
-/// the least number idle at any moment of it, are let go: a pool in steady use keeps exactly what it needs (the stream
-/// path rents and returns the same blocks, allocating nothing), and the blocks of a crowd that left are garbage within
-/// two periods, for <see cref="CrowdMemory"/>'s compacting collection to give back.
+/// for the system call); every <see cref="TrimmingBlockPool.TrimEvery"/> half the blocks that stayed in the pool for
+/// the whole period (the least number idle at any moment of it) are let go, so a pool in steady use keeps what it
+/// needs (the stream path rents and returns the same blocks, allocating nothing) and sheds the rest; and
+/// <see cref="ReleaseIdle"/>, which <see cref="CrowdMemory"/> calls when a crowd has left, lets go of every idle block
+/// right before its compacting collection gives the memory back.
 /// </summary>
 internal sealed class TrimmingBlockPoolFactory(TimeProvider time) : IMemoryPoolFactory<byte>
 {
-    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new TrimmingBlockPool(time);
+    private readonly ConcurrentDictionary<TrimmingBlockPool, bool> _pools = new();
+
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null)
+    {
+        var pool = new TrimmingBlockPool(time, gone => _pools.TryRemove(gone, out _));
+        _pools.TryAdd(pool, true);
+        return pool;
+    }
+
+    /// <summary>Lets go of every idle block of every pool made here (a crowd has left; blocks in use stay).</summary>
+    public void ReleaseIdle()
+    {
+        foreach (var pool in _pools.Keys)
+        {
+            pool.ReleaseIdle();
+        }
+    }
 }
 
 /// <summary>One pool of <see cref="BlockSize"/> blocks (see <see cref="TrimmingBlockPoolFactory"/>).</summary>
@@ -29,13 +46,15 @@ internal sealed class TrimmingBlockPool : MemoryPool<byte>
 
     private readonly ConcurrentQueue<Block> _free = new();
     private readonly ITimer _timer;
+    private readonly Action<TrimmingBlockPool>? _onDisposed;
     private int _freeCount;
     private int _fewestFree; // the least _freeCount since the last trim: blocks nobody needed all period
     private long _allocated;
     private volatile bool _disposed;
 
-    public TrimmingBlockPool(TimeProvider time)
+    public TrimmingBlockPool(TimeProvider time, Action<TrimmingBlockPool>? onDisposed = null)
     {
+        _onDisposed = onDisposed;
         _timer = time.CreateTimer(static state => ((TrimmingBlockPool)state!).Trim(), this, TrimEvery, TrimEvery);
     }
 
@@ -67,15 +86,11 @@ internal sealed class TrimmingBlockPool : MemoryPool<byte>
         return new Block(this);
     }
 
-    /// <summary>Lets go of the blocks that stayed idle since the last trim (the timer calls this).</summary>
+    /// <summary>Lets go of half the blocks that stayed idle since the last trim, rounded up (the timer calls this).</summary>
     internal void Trim()
     {
         var idle = Interlocked.Exchange(ref _fewestFree, int.MaxValue);
-        while (idle > 0 && _free.TryDequeue(out _))
-        {
-            Interlocked.Decrement(ref _freeCount);
-            idle--;
-        }
+        Drop(idle - (idle / 2));
 
         // The next period's mark starts from what is idle now.
         var now = Volatile.Read(ref _freeCount);
@@ -85,13 +100,26 @@ internal sealed class TrimmingBlockPool : MemoryPool<byte>
         }
     }
 
+    /// <summary>Lets go of every idle block.</summary>
+    internal void ReleaseIdle() => Drop(int.MaxValue);
+
     protected override void Dispose(bool disposing)
     {
         _disposed = true;
         if (disposing)
         {
             _timer.Dispose();
-            _free.Clear();
+            Drop(int.MaxValue);
+            _onDisposed?.Invoke(this);
+        }
+    }
+
+    private void Drop(int count)
+    {
+        while (count > 0 && _free.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _freeCount);
+            count--;
         }
     }
 

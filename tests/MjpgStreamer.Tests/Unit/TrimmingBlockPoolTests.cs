@@ -23,7 +23,7 @@ public sealed class TrimmingBlockPoolTests
     }
 
     [Fact]
-    public void Blocks_a_crowd_left_idle_are_let_go_within_two_periods()
+    public void Half_the_blocks_idle_for_a_whole_period_go_each_period()
     {
         var time = new FakeTimeProvider();
         using var pool = new TrimmingBlockPool(time);
@@ -35,7 +35,30 @@ public sealed class TrimmingBlockPoolTests
         time.Advance(TrimmingBlockPool.TrimEvery); // the period the crowd was here in: all of them were needed
         Assert.Equal(500, pool.FreeBlocks);
         time.Advance(TrimmingBlockPool.TrimEvery); // a whole period with none of them rented
+        Assert.Equal(250, pool.FreeBlocks);
+        time.Advance(TrimmingBlockPool.TrimEvery);
+        Assert.Equal(125, pool.FreeBlocks);
+        time.Advance(TrimmingBlockPool.TrimEvery * 8);
         Assert.Equal(0, pool.FreeBlocks);
+    }
+
+    [Fact]
+    public void When_a_crowd_has_left_every_idle_block_of_every_pool_goes_and_blocks_in_use_stay()
+    {
+        var time = new FakeTimeProvider();
+        var factory = new TrimmingBlockPoolFactory(time);
+        using var first = factory.Create();
+        using var second = factory.Create();
+        var inUse = first.Rent();
+        Enumerable.Range(0, 300).Select(_ => first.Rent()).ToList().ForEach(block => block.Dispose());
+        Enumerable.Range(0, 200).Select(_ => second.Rent()).ToList().ForEach(block => block.Dispose());
+
+        factory.ReleaseIdle();
+
+        Assert.Equal(0, ((TrimmingBlockPool)first).FreeBlocks);
+        Assert.Equal(0, ((TrimmingBlockPool)second).FreeBlocks);
+        inUse.Dispose();
+        Assert.Equal(1, ((TrimmingBlockPool)first).FreeBlocks);
     }
 
     [Fact]
@@ -45,7 +68,7 @@ public sealed class TrimmingBlockPoolTests
         using var pool = new TrimmingBlockPool(time);
         // 100 blocks once (a short burst), then 10 at a time, over and over (the stream path: rent, send, return).
         Enumerable.Range(0, 100).Select(_ => pool.Rent()).ToList().ForEach(block => block.Dispose());
-        for (var period = 0; period < 6; period++)
+        for (var period = 0; period < 12; period++)
         {
             for (var frame = 0; frame < 50; frame++)
             {
