@@ -1,4 +1,4 @@
-using System.Runtime;
+using MjpgStreamer.Hosting;
 using MjpgStreamer.Native.Memory;
 
 namespace MjpgStreamer.Http;
@@ -87,13 +87,6 @@ internal sealed class CrowdMemory(TimeProvider time, Action collect)
         _lastCollection = now;
     }
 
-    /// <summary>What a collection does in the process: the executable's pages, then a full compacting collection.</summary>
-    internal static void CollectAll()
-    {
-        // The executable's pages serving the crowd mapped (those the remaining clients need come back as they run);
-        // first, as reading smaps makes garbage for the collection.
-        StartupPages.Release();
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-    }
+    /// <summary>What a collection does in the process: <see cref="StartupMemory.GiveBack"/>.</summary>
+    internal static void CollectAll() => StartupMemory.GiveBack();
 }
