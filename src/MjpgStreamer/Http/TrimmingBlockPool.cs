@@ -8,9 +8,10 @@ namespace MjpgStreamer.Http;
 /// Kestrel's memory (its pipes' 4 KiB blocks) for one HTTP output, in place of Kestrel's own pool, which keeps the
 /// blocks of a crowd of clients for minutes (it lets go of 5 % of its idle blocks every 10 s) and allocates them on the
 /// pinned object heap, which a collection never compacts. Here a block is an ordinary array (a socket pins it only
-/// for the system call); every <see cref="TrimmingBlockPool.TrimEvery"/> half the blocks that stayed in the pool for
-/// the whole period (the least number idle at any moment of it) are let go, so a pool in steady use keeps what it
-/// needs (the stream path rents and returns the same blocks, allocating nothing) and sheds the rest; and
+/// for the system call); every <see cref="TrimmingBlockPool.TrimEvery"/> a quarter of the blocks that stayed in the
+/// pool for the whole period (the least number idle at any moment of it), beyond a slack of an eighth of all its
+/// blocks, are let go, so a pool in steady use keeps what it needs (the stream path rents and returns the same blocks,
+/// allocating nothing) and sheds the rest; and
 /// <see cref="ReleaseIdle"/>, which <see cref="CrowdMemory"/> calls when a crowd has left, lets go of every idle block
 /// right before its compacting collection gives the memory back.
 /// </summary>
@@ -50,6 +51,7 @@ internal sealed class TrimmingBlockPool : MemoryPool<byte>
     private int _freeCount;
     private int _fewestFree; // the least _freeCount since the last trim: blocks nobody needed all period
     private long _allocated;
+    private long _held; // blocks of this pool not let go: idle or in use
     private volatile bool _disposed;
 
     public TrimmingBlockPool(TimeProvider time, Action<TrimmingBlockPool>? onDisposed = null)
@@ -83,14 +85,23 @@ internal sealed class TrimmingBlockPool : MemoryPool<byte>
         }
 
         Interlocked.Increment(ref _allocated);
+        Interlocked.Increment(ref _held);
         return new Block(this);
     }
 
-    /// <summary>Lets go of half the blocks that stayed idle since the last trim, rounded up (the timer calls this).</summary>
+    /// <summary>
+    /// Lets go of a quarter (rounded up) of the blocks that stayed idle since the last trim beyond a slack of an eighth
+    /// of the blocks the pool holds, idle or in use: a pool in steady use keeps that slack for the ups and downs of its
+    /// demand instead of allocating again for each (the timer calls this).
+    /// </summary>
     internal void Trim()
     {
         var idle = Interlocked.Exchange(ref _fewestFree, int.MaxValue);
-        Drop(idle - (idle / 2));
+        var excess = idle - (int)(Interlocked.Read(ref _held) / 8);
+        if (excess > 0)
+        {
+            Drop(excess - (excess * 3 / 4));
+        }
 
         // The next period's mark starts from what is idle now.
         var now = Volatile.Read(ref _freeCount);
@@ -119,6 +130,7 @@ internal sealed class TrimmingBlockPool : MemoryPool<byte>
         while (count > 0 && _free.TryDequeue(out _))
         {
             Interlocked.Decrement(ref _freeCount);
+            Interlocked.Decrement(ref _held);
             count--;
         }
     }
