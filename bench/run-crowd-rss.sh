@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Memory after a crowd: RSS of one mjpg_streamer idle, with N stream clients, and AFTER seconds after they left.
+# Memory after a crowd: RSS of one mjpg_streamer idle (5 s after start), with N stream clients, and AFTER seconds after they left.
 # Prints one markdown row. The environment is passed to the server, so GC settings can be tried without a rebuild:
 #   bench/run-crowd-rss.sh out/release/mjpg_streamer
 #   DOTNET_GCConserveMemory=5 bench/run-crowd-rss.sh out/release/mjpg_streamer
 #   env: CLIENTS=1000  DURATION=10  AFTER=30  LATE=120 (a last reading this long after they left; 0: none)
 #        DELAY=0.1 (seconds between frames: 10 fps)
+#        SMAPS=FILE (a copy of /proc/PID/smaps at the last reading, to see which mapping holds the memory)
 # Needs: ffmpeg, the .NET SDK. Loopback only; the server is stopped on exit.
 set -euo pipefail
 
@@ -46,7 +47,7 @@ for _ in $(seq 100); do
 done
 [[ -n "$port" ]] || { echo "error: the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 
-sleep 3
+sleep 5 # the server lets go of what starting used 2 s after it started (StartupMemory)
 idle=$(rss_mib)
 "$work/loadclient/MjpgStreamer.LoadClient" --url "http://127.0.0.1:$port/" --clients "$clients" --duration "$duration" \
     --warmup 2 --pid "$server_pid" >"$work/load.txt" 2>&1 &
@@ -62,5 +63,6 @@ if ((late > after)); then
     sleep $((late - after))
     last=$(rss_mib)
 fi
+if [[ -n "${SMAPS:-}" ]]; then cp "/proc/$server_pid/smaps" "$SMAPS"; fi
 gc_settings=$(env | grep -E '^DOTNET_GC' | tr '\n' ' ' || true)
 echo "| ${gc_settings:-(build defaults)} | $idle | $crowd | $left | $later | $last |"

@@ -150,4 +150,6 @@ public static class LogEvents
     public const int PauseWatchFolderUnwatched = 1541;
 
     public const int PauseWatchFolderWatched = 1542;
+
+    public const int StartupMemoryReleased = 1555;
 }

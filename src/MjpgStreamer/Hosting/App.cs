@@ -229,6 +229,8 @@ internal static partial class App
 
                 Background.Report("ok");
                 systemd?.Ready(ReadyStatus(streamer));
+                using var startupMemory = new StartupMemory(time, logger);
+                startupMemory.Schedule();
                 await Task.Delay(Timeout.Infinite, stopping.Token);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -18,11 +18,18 @@ internal sealed partial class ClientRegistry : IDisposable
     private readonly ILogger _logger;
     private readonly ITimer _watchdog;
 
-    public ClientRegistry(TimeProvider time, ILogger logger)
+    /// <param name="time">The clock of the watchdog and of <see cref="CrowdMemory"/>.</param>
+    /// <param name="logger">Where dropped clients are logged.</param>
+    /// <param name="releaseIdle">Runs right before each collection after a crowd (the block pools' idle blocks).</param>
+    public ClientRegistry(TimeProvider time, ILogger logger, Action? releaseIdle = null)
     {
         _time = time;
         _logger = logger;
-        _crowd = new CrowdMemory(time);
+        _crowd = new CrowdMemory(time, () =>
+        {
+            releaseIdle?.Invoke();
+            CrowdMemory.CollectAll();
+        });
         _watchdog = time.CreateTimer(static s => ((ClientRegistry)s!).OnTick(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 

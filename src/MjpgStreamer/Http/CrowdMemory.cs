@@ -1,4 +1,4 @@
-using System.Runtime;
+using MjpgStreamer.Hosting;
 
 namespace MjpgStreamer.Http;
 
@@ -9,6 +9,8 @@ namespace MjpgStreamer.Http;
 /// at least <see cref="CrowdSize"/> and stayed there for <see cref="Quiet"/>, a full compacting collection runs; then
 /// <see cref="FollowUps"/> more, one every <see cref="FollowUpEvery"/> while the count stays low: Kestrel's memory pool
 /// lets go of its idle blocks only gradually (5 % every 10 s), and each collection returns what it has let go.
+/// (Kestrel's blocks now come from <see cref="TrimmingBlockPool"/>, whose idle blocks <see cref="ClientRegistry"/> lets
+/// go right before each collection, so the first one returns them all.)
 /// </summary>
 internal sealed class CrowdMemory(TimeProvider time, Action collect)
 {
@@ -83,9 +85,6 @@ internal sealed class CrowdMemory(TimeProvider time, Action collect)
         _lastCollection = now;
     }
 
-    private static void CollectAll()
-    {
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-    }
+    /// <summary>What a collection does in the process: <see cref="StartupMemory.GiveBack"/>.</summary>
+    internal static void CollectAll() => StartupMemory.GiveBack();
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -42,6 +43,7 @@ internal sealed partial class HttpOutput : IOutput
     private readonly HttpOutputOptions _options;
     private readonly ILogger _logger;
     private readonly ClientRegistry _clients;
+    private readonly TrimmingBlockPoolFactory _blockPools;
     private WebApplication? _app;
 
     public HttpOutput(OutputContext context, HttpOutputOptions options)
@@ -49,7 +51,8 @@ internal sealed partial class HttpOutput : IOutput
         _context = context;
         _options = options;
         _logger = context.LoggerFactory.CreateLogger("output_http");
-        _clients = new ClientRegistry(context.Time, _logger);
+        _blockPools = new TrimmingBlockPoolFactory(context.Time);
+        _clients = new ClientRegistry(context.Time, _logger, _blockPools.ReleaseIdle);
         // Listening starts before any input runs, so /metrics counts from the first frame.
         _ = PrometheusCollector.Shared;
         Args = context.Args;
@@ -82,6 +85,8 @@ internal sealed partial class HttpOutput : IOutput
         builder.Services.AddSingleton(_context.LoggerFactory);
         builder.Services.AddSingleton<IHostLifetime, ProcessLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
+        // Kestrel's pipes take their blocks from these pools, which let go of idle blocks (a crowd's when it has left).
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(_blockPools);
         var maxConnections = ConnectionCap();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
