@@ -16,26 +16,8 @@ public sealed class RaspicamInputTests : IDisposable
     public RaspicamInputTests()
     {
         Bin = Path.Combine(_folder, "bin");
-        Directory.CreateDirectory(Bin);
         ArgsLog = Path.Combine(_folder, "args.log");
-        var script = $$"""
-            #!/bin/sh
-            { basename "$0"; for a in "$@"; do printf '%s\n' "$a"; done; echo --end--; } >> '{{ArgsLog}}'
-            w=640; h=480; f=5
-            while [ $# -gt 0 ]; do
-              case "$1" in
-                --width) w=$2; shift ;;
-                --height) h=$2; shift ;;
-                --framerate) f=$2; shift ;;
-              esac
-              shift
-            done
-            exec ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc=size=${w}x${h}:rate=$f -f mjpeg -
-
-            """;
-        var path = Path.Combine(Bin, "rpicam-vid");
-        File.WriteAllText(path, script);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        StandInRpicam.WriteVid(Bin, ArgsLog);
     }
 
     private string Bin { get; }

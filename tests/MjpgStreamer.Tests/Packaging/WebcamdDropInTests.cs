@@ -104,26 +104,8 @@ public sealed class WebcamdDropInTests : IDisposable
     public async Task Webcamds_raspicam_line_runs_rpicam_vid_at_10_fps_and_uninstall_restores_the_original()
     {
         var bin = Path.Combine(_folder, "bin");
-        Directory.CreateDirectory(bin);
         var argsLog = Path.Combine(_folder, "rpicam-vid.args");
-        // A stand-in rpicam-vid (as RaspicamInputTests): records its argv, streams MJPEG of the asked size and rate.
-        var script = $$"""
-            #!/bin/sh
-            for a in "$@"; do printf '%s\n' "$a"; done >> '{{argsLog}}'
-            w=0; h=0; f=0
-            while [ $# -gt 0 ]; do
-              case "$1" in
-                --width) w=$2; shift ;;
-                --height) h=$2; shift ;;
-                --framerate) f=$2; shift ;;
-              esac
-              shift
-            done
-            exec ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc=size=${w}x${h}:rate=$f -f mjpeg -
-
-            """;
-        File.WriteAllText(Path.Combine(bin, "rpicam-vid"), script);
-        File.SetUnixFileMode(Path.Combine(bin, "rpicam-vid"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        StandInRpicam.WriteVid(bin, argsLog);
         var before = Tree();
         await InstallAsync();
 
