@@ -27,6 +27,12 @@ internal static unsafe partial class Inotify
     public const uint OnlyDir = 0x01000000;
     public const uint IsDir = 0x40000000;
 
+    /// <summary>
+    /// The events after which a folder's watch no longer watches that path: removed (IN_IGNORED), unmounted, the folder
+    /// deleted or moved (a moved folder's watch would follow it to its new name). Drop the watch and watch the path again.
+    /// </summary>
+    public const uint WatchGone = Ignored | Unmount | DeleteSelf | MoveSelf;
+
     /// <summary>Size of struct inotify_event without its name: int wd; uint32 mask, cookie, len.</summary>
     public const int EventHeaderSize = 16;
 

@@ -22,8 +22,6 @@ public sealed partial class LockFileWatcher : IDisposable
     private const uint FolderMask = Inotify.Created | Inotify.Deleted | Inotify.MovedFrom | Inotify.MovedTo | Inotify.Attrib
         | Inotify.DeleteSelf | Inotify.MoveSelf;
 
-    private const uint WatchGoneMask = Inotify.Ignored | Inotify.Unmount | Inotify.DeleteSelf | Inotify.MoveSelf;
-
     private readonly string _folder;
     private readonly byte[] _name;
     private readonly Action _lookAgain;
@@ -221,7 +219,7 @@ public sealed partial class LockFileWatcher : IDisposable
                     continue;
                 }
 
-                if ((ev.Mask & WatchGoneMask) != 0)
+                if ((ev.Mask & Inotify.WatchGone) != 0)
                 {
                     // After a move the watch would follow the folder to its new name: drop it and watch the path again.
                     Inotify.RemoveWatch(_inotify!, _wd);

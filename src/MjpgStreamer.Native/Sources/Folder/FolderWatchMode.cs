@@ -16,7 +16,6 @@ namespace MjpgStreamer.Native.Sources.Folder;
 internal sealed class FolderWatchMode(string folder, string? fileName, bool remove, SourceContext context, FolderPacer pacer, FolderFileHandler files)
 {
     private const uint WatchMask = Inotify.CloseWrite | Inotify.MovedTo | Inotify.MoveSelf | Inotify.DeleteSelf;
-    private const uint WatchGoneMask = Inotify.Ignored | Inotify.Unmount | Inotify.DeleteSelf | Inotify.MoveSelf;
 
     private readonly ILogger _logger = context.Logger;
     private readonly string? _fileNamePath = fileName is null ? null : Path.Join(folder, fileName);
@@ -162,7 +161,7 @@ internal sealed class FolderWatchMode(string folder, string? fileName, bool remo
                     continue;
                 }
 
-                if ((ev.Mask & WatchGoneMask) != 0)
+                if ((ev.Mask & Inotify.WatchGone) != 0)
                 {
                     // After a move the watch would follow the folder to its new name: drop it and watch the path again.
                     Inotify.RemoveWatch(inotify!, wd);
