@@ -2,16 +2,16 @@ using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Win32.SafeHandles;
 using MjpgStreamer.Native;
-using MjpgStreamer.Plugins;
 
 namespace MjpgStreamer.Http;
 
 /// <summary>
 /// Every other request: a file from the -w folder with mjpg-streamer's MIME table ("/" is index.html), or,
-/// without -w, the built-in page with a live image of each input. Only regular files are served (a FIFO, a device
-/// or a link to one is a 404), and no more than the size the file had when it was opened.
+/// without -w, the built-in page (<see cref="PageEndpoint"/>) at "/" with its files. "/favicon.ico" is the page's
+/// icon unless the -w folder has one. Only regular files are served (a FIFO, a device or a link to one is a 404),
+/// and no more than the size the file had when it was opened.
 /// </summary>
-internal sealed class FileEndpoint(HttpOutputOptions options, Streamer streamer)
+internal sealed class FileEndpoint(HttpOutputOptions options)
 {
     private const int ChunkSize = 64 * 1024;
 
@@ -20,9 +20,9 @@ internal sealed class FileEndpoint(HttpOutputOptions options, Streamer streamer)
         var name = StaticFiles.NameFromTarget(rawTarget);
         if (options.WwwFolder is null)
         {
-            if (name.Length == 0)
+            if (name.Length == 0 || PageAssets.IsRootAsset(name))
             {
-                await Responses.WriteTextAsync(context, "text/html", BuiltInPage.Render(streamer));
+                await PageEndpoint.WriteAsync(context, PageAssets.Find(name.Length == 0 ? PageAssets.Index : name)!);
                 return;
             }
 
@@ -49,6 +49,13 @@ internal sealed class FileEndpoint(HttpOutputOptions options, Streamer streamer)
         // regular file: a FIFO or a device (or a link to one) is refused at once instead of stalling the request.
         if (RegularFile.TryOpen(Path.Combine(options.WwwFolder, name), out var handle, out var size) != RegularFile.Result.Opened)
         {
+            if (name == PageAssets.Favicon)
+            {
+                // Browsers ask every server for it: our icon, not a 404 in the console, unless the folder has its own.
+                await PageEndpoint.WriteAsync(context, PageAssets.Find(name)!);
+                return;
+            }
+
             await Responses.WriteErrorAsync(context, 404, "Could not open file");
             return;
         }

@@ -35,10 +35,10 @@ internal sealed class HttpApi
         _stream = new StreamEndpoint(outputId, streamer, clients, options.MaxClients, logger);
         _snapshot = new SnapshotEndpoint(outputId, streamer);
         _still = new StillEndpoint(outputId, streamer, logger);
-        _json = new JsonEndpoints(streamer);
+        _json = new JsonEndpoints(outputId, streamer);
         _command = new CommandEndpoint(options, streamer, logger);
         _pause = new PauseEndpoint(options, streamer);
-        _files = new FileEndpoint(options, streamer);
+        _files = new FileEndpoint(options);
         _guard = new RequestGuard(outputId, options, logger);
     }
 
@@ -86,6 +86,7 @@ internal sealed class HttpApi
                 RouteKind.Still => _still.HandleAsync(context, route.Number),
                 RouteKind.Pause => _pause.HandleAsync(context, rawTarget, pause: true),
                 RouteKind.Resume => _pause.HandleAsync(context, rawTarget, pause: false),
+                RouteKind.Page => PageEndpoint.HandleAsync(context, rawTarget),
                 _ => _files.HandleAsync(context, rawTarget),
             });
         }

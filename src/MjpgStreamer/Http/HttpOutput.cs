@@ -295,6 +295,7 @@ internal sealed partial class HttpOutput : IOutput
     {
         writer.WriteNumber("port", BoundPort);
         writer.WriteNumber("max_clients", _options.MaxClients);
+        writer.WriteBoolean("commands", !_options.NoCommands);
         _clients.WriteState(writer);
     }
 

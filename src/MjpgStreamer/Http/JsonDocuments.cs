@@ -80,14 +80,18 @@ internal static class JsonDocuments
         return sb.ToString();
     }
 
-    /// <summary>Our own state document (ustreamer has /state too): what each input and client is doing.</summary>
-    public static byte[] State(Streamer streamer)
+    /// <summary>
+    /// Our own state document (ustreamer has /state too): what each input and client is doing; "output" is the
+    /// output that answers (the built-in page reads its -n from that output's "commands").
+    /// </summary>
+    public static byte[] State(Streamer streamer, int answeringOutput)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
             w.WriteNumber("uptime_s", Math.Round(streamer.Uptime.TotalSeconds, 3));
+            w.WriteNumber("output", answeringOutput);
             WritePause(w, streamer);
             w.WriteStartArray("inputs");
             foreach (var input in streamer.Inputs)

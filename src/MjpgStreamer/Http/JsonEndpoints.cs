@@ -7,7 +7,7 @@ namespace MjpgStreamer.Http;
 /// The JSON answers: mjpg-streamer's input.json, output.json and program.json (as application/x-javascript,
 /// as the original), and our /state.
 /// </summary>
-internal sealed class JsonEndpoints(Streamer streamer)
+internal sealed class JsonEndpoints(int outputId, Streamer streamer)
 {
     private const string JavascriptType = "application/x-javascript";
 
@@ -26,7 +26,7 @@ internal sealed class JsonEndpoints(Streamer streamer)
 
     public async Task StateAsync(HttpContext context)
     {
-        var body = JsonDocuments.State(streamer);
+        var body = JsonDocuments.State(streamer, outputId);
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";

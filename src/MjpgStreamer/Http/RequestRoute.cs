@@ -15,7 +15,7 @@ internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
     {
         RouteKind.Command or RouteKind.Take or RouteKind.Pause or RouteKind.Resume or RouteKind.Still => true,
         RouteKind.Malformed or RouteKind.Snapshot or RouteKind.Stream or RouteKind.InputJson or RouteKind.OutputJson
-            or RouteKind.ProgramJson or RouteKind.State or RouteKind.Metrics or RouteKind.File => false,
+            or RouteKind.ProgramJson or RouteKind.State or RouteKind.Metrics or RouteKind.File or RouteKind.Page => false,
     };
 #pragma warning restore CS8524
 
@@ -52,6 +52,13 @@ internal readonly record struct RequestRoute(RouteKind Kind, int Number = 0)
                 return new(RouteKind.Metrics);
             case "/program.json":
                 return new(RouteKind.ProgramJson);
+            case "/ui":
+                return new(RouteKind.Page);
+        }
+
+        if (path.StartsWith("/ui/", StringComparison.Ordinal))
+        {
+            return new(RouteKind.Page);
         }
 
         if (path.StartsWith("/input", StringComparison.Ordinal) && path.EndsWith(".json", StringComparison.Ordinal))
@@ -170,4 +177,7 @@ internal enum RouteKind
     Resume,
     Still,
     File,
+
+    /// <summary>The built-in page under "/ui/" (ours; at "/" it is a <see cref="File"/> without -w).</summary>
+    Page,
 }
