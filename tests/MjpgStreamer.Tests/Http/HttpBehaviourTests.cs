@@ -114,14 +114,19 @@ public sealed class HttpBehaviourTests
     }
 
     [Fact]
-    public async Task The_built_in_page_shows_each_input()
+    public async Task The_built_in_page_lists_each_input_from_program_json()
     {
+        // The page is static and reads the inputs from program.json (Browser/PageTests shows each in Chromium).
         await using var server = await ServerProcess.StartAsync(["-i", "input_testpattern.so", "-i", "input_testpattern.so", "-o", "output_http.so -p 0 -l 127.0.0.1"]);
         var page = await RawHttp.GetResponseAsync(server.Port, "/");
         Assert.Equal(200, page.Status);
-        Assert.Equal("text/html", page.Header("Content-Type"));
-        Assert.Contains("src=\"?action=stream\"", page.BodyText, StringComparison.Ordinal);
-        Assert.Contains("src=\"?action=stream_1\"", page.BodyText, StringComparison.Ordinal);
+        Assert.Equal("text/html; charset=utf-8", page.Header("Content-Type"));
+        Assert.Contains("id=\"pick\"", page.BodyText, StringComparison.Ordinal);
+        var script = (await RawHttp.GetResponseAsync(server.Port, "/page.js")).BodyText;
+        Assert.Contains("api('program.json')", script, StringComparison.Ordinal);
+        Assert.Contains("'?action=stream' + suffix(id)", script, StringComparison.Ordinal);
+        var program = (await RawHttp.GetResponseAsync(server.Port, "/program.json")).BodyText;
+        Assert.Contains("\"id\": \"1\"", program, StringComparison.Ordinal);
     }
 
     [Fact]

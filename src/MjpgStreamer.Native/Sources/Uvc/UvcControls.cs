@@ -143,6 +143,17 @@ internal sealed class UvcControls
             UvcLog.ControlSet(context.Logger, context.InputId, command.Id, command.Value, "");
         }
 
+        // A mode switch changes other controls' flags (auto exposure off: the exposure time becomes active), which
+        // input.json shows and the built-in page follows: the list is learned again, as at open.
+        try
+        {
+            _driverControls = [.. device.EnumerateControls()];
+        }
+        catch (V4l2Exception)
+        {
+            // The flags stay as learned at open (a camera that is gone is noticed by the capture loop).
+        }
+
         Publish(device);
         return 0;
     }

@@ -4,7 +4,7 @@
 (() => {
   const $ = (id) => document.getElementById(id);
 
-  // The API's root: the page's folder, or its parent for "/ui/". Credentials in the address bar (http://u:p@host/)
+  // The API's root: the page's folder, or its parent for "/ui/". Credentials in the address bar (user:password@)
   // are left out: fetch() refuses URLs with them, and the browser sends the credentials it was given by itself.
   const page = new URL(location.href);
   page.username = ''; page.password = ''; page.hash = ''; page.search = '';
@@ -20,6 +20,7 @@
   let state = null;                 // the last /state
   let commandsAllowed = true;       // false under output_http.so -n
   let controls = [];                // the shown input's controls (input_N.json)
+  let controlsOf = -1;              // the input whose controls the form shows
   let lastBytes = null;             // {at, byKey} for bytes per second
 
   const suffix = (id) => (id === 0 ? '' : '_' + id);
@@ -412,7 +413,7 @@
       if (window.isSecureContext && navigator.clipboard) { await navigator.clipboard.writeText(input.value); ok = true; }
     } catch (err) { ok = false; }
     if (!ok) {
-      // Plain http://pi:8080 is not a secure context: no clipboard API there, the selection is copied instead.
+      // A page over plain HTTP (not localhost) is not a secure context: no clipboard API there, the selection is copied instead.
       input.focus(); input.select();
       try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
     }
@@ -441,8 +442,10 @@
         name: c.name, id: c.id, type: +c.type, min: +c.min, max: +c.max, step: +c.step || 1, def: +c.default,
         value: +c.value, dest: +c.dest, flags: +c.flags, group: c.group, menu: c.menu,
       }));
-      const same = list.length === controls.length && list.every((c, n) => c.id === controls[n].id && c.type === controls[n].type);
+      const same = controlsOf === id && list.length === controls.length
+        && list.every((c, n) => c.id === controls[n].id && c.type === controls[n].type);
       controls = list;
+      controlsOf = id;
       if (same) updateControls(); else buildControls();
       $('controls-status').textContent = '';
     } catch (e) {

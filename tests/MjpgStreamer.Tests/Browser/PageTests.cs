@@ -1,0 +1,231 @@
+using MjpgStreamer.Tests.Infrastructure;
+using OpenQA.Selenium;
+
+namespace MjpgStreamer.Tests.Browser;
+
+/// <summary>
+/// The built-in page in a real browser against the published server: the fake camera (input 0, 640x480, stills at
+/// its largest size 1920x1080) and the test pattern (input 1, 320x240).
+/// </summary>
+[Collection(BrowserTests.Name)]
+public sealed class PageTests(Chromium browser)
+{
+    private const string Brightness = "ctl-9963776";
+    private const string WhiteBalanceAuto = "ctl-9963788";
+    private const string WhiteBalanceTemperature = "ctl-9963802";
+    private const string ExposureAuto = "ctl-10094849";
+    private const string ExposureAbsolute = "ctl-10094850";
+
+    internal static async Task<(ServerProcess Server, FakeCamera Camera)> StartAsync(string outputOptions = "")
+    {
+        var camera = new FakeCamera();
+        try
+        {
+            var server = await ServerProcess.StartAsync(
+                [
+                    "-i", $"input_uvc.so -d {camera.Device} -r 640x480 -f 10",
+                    "-i", "input_testpattern.so -r 320x240 -f 10",
+                    "-o", $"output_http.so -p 0 -l 127.0.0.1 {outputOptions}",
+                ],
+                environment: camera.Environment());
+            return (server, camera);
+        }
+        catch
+        {
+            camera.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The page at <paramref name="url"/> shows live frames of the camera (640x480).</summary>
+    internal static async Task AssertLiveAsync(Chromium browser, string url)
+    {
+        browser.Open(url);
+        await browser.UntilAsync("document.getElementById('live').naturalWidth === 640", "the live view shows the camera's 640x480 frames");
+        await browser.UntilNewFramesAsync(3, "the live view keeps showing new frames");
+        await browser.UntilAsync("document.getElementById('overlay').hidden", "no overlay over a streaming camera");
+    }
+
+    [Fact]
+    public async Task The_live_view_shows_changing_frames_of_each_input_with_its_figures_and_urls()
+    {
+        var (server, camera) = await StartAsync();
+        await using (server)
+        using (camera)
+        {
+            await AssertLiveAsync(browser, server.BaseUrl);
+            await browser.UntilAsync("document.getElementById('st-size').textContent === '640×480'", "the size shown is the frames'");
+            await browser.UntilAsync("parseFloat(document.getElementById('st-fps').textContent) > 0", "a frame rate is measured");
+            await browser.UntilAsync("/^-?\\d+ ms$/.test(document.getElementById('st-lat').textContent)", "a latency is shown (X-Timestamp)");
+            Assert.Equal(server.BaseUrl + "?action=stream", browser.Js("return document.getElementById('url-0').value"));
+            Assert.Equal(server.BaseUrl + "?action=snapshot", browser.Js("return document.getElementById('url-1').value"));
+            Assert.Equal(server.BaseUrl + "?action=still", browser.Js("return document.getElementById('url-2').value"));
+            await browser.UntilAsync("/Uptime/.test(document.getElementById('state').textContent) && /Input 1/.test(document.getElementById('state').textContent)", "the state panel lists the inputs");
+            await browser.UntilAsync("document.getElementById('options').value.includes('-br 0') && document.getElementById('options').value.includes('-pl 50hz')", "the camera's settings as input_uvc.so options");
+
+            // The other input, chosen in the selector: the test pattern moves, so two grabs differ.
+            Assert.Equal(false, browser.Js("return document.getElementById('pick-wrap').hidden"));
+            browser.Js("const p = document.getElementById('pick'); p.value = '1'; p.dispatchEvent(new Event('change'));");
+            await browser.UntilAsync("document.getElementById('live').naturalWidth === 320", "the live view shows the test pattern's 320x240 frames");
+            var first = browser.LivePixelHash();
+            await browser.UntilNewFramesAsync(3, "the test pattern's frames keep coming");
+            Assert.NotEqual(first, browser.LivePixelHash());
+            Assert.Equal(server.BaseUrl + "?action=stream_1", browser.Js("return document.getElementById('url-0').value"));
+            await browser.UntilAsync("document.getElementById('controls').textContent.includes('no controls')", "the test pattern has no controls, and says so");
+
+            // The same page at /ui/, with the API one folder up.
+            await AssertLiveAsync(browser, server.BaseUrl + "ui/");
+            Assert.Equal(server.BaseUrl + "?action=stream", browser.Js("return document.getElementById('url-0').value"));
+            Assert.Equal(1L, browser.Number("return document.querySelectorAll('#controls input[type=range]').length > 3 ? 1 : 0"));
+            Assert.Empty(browser.ConsoleErrors());
+            browser.Leave();
+        }
+    }
+
+    [Fact]
+    public async Task Controls_change_the_camera_follow_its_auto_modes_and_reset_to_defaults()
+    {
+        var (server, camera) = await StartAsync();
+        await using (server)
+        using (camera)
+        {
+            await AssertLiveAsync(browser, server.BaseUrl);
+            await browser.UntilAsync($"document.getElementById('{Brightness}')", "the brightness slider is there");
+
+            // An inactive control (white balance temperature while auto is on) is disabled, and says why.
+            Assert.Equal(true, browser.Js($"return document.getElementById('{WhiteBalanceTemperature}').disabled"));
+            Assert.Contains("inactive", browser.Text(WhiteBalanceTemperature + "-why"), StringComparison.Ordinal);
+            Assert.Equal(true, browser.Js($"return document.getElementById('{ExposureAbsolute}').disabled"));
+            Assert.Equal("White Balance Temperature", browser.Js($"return document.querySelector('label[for={WhiteBalanceTemperature}]').textContent"));
+
+            // The keyboard moves the slider: each step is sent (throttled) and read back.
+            browser.Driver.FindElement(By.Id(Brightness)).SendKeys(Keys.ArrowRight + Keys.ArrowRight + Keys.ArrowRight);
+            await Eventually.UntilAsync(async () => await Chromium.ControlValueAsync(server, "Brightness") == "3", "/input.json says brightness 3", Chromium.Wait);
+            await browser.UntilAsync("document.getElementById('options').value.includes('-br 3')", "the option string follows the slider");
+
+            // Auto white balance off: the temperature becomes active once read back.
+            browser.Driver.FindElement(By.Id(WhiteBalanceAuto)).Click();
+            await Eventually.UntilAsync(async () => await Chromium.ControlValueAsync(server, "White Balance Temperature, Auto") == "0", "/input.json says auto white balance off", Chromium.Wait);
+            await browser.UntilAsync($"!document.getElementById('{WhiteBalanceTemperature}').disabled", "the white balance temperature is active without auto");
+            await browser.UntilAsync("document.getElementById('options').value.includes('-wb 4600')", "the option string has the temperature");
+
+            // A menu: manual exposure unlocks the exposure time.
+            browser.Js($"const s = document.getElementById('{ExposureAuto}'); s.value = '1'; s.dispatchEvent(new Event('change'));");
+            await browser.UntilAsync($"!document.getElementById('{ExposureAbsolute}').disabled", "the exposure time is active in manual mode");
+            await browser.UntilAsync("document.getElementById('options').value.includes('-ex 250')", "the option string has the exposure time");
+
+            browser.Driver.FindElement(By.Id("reset")).Click();
+            await Eventually.UntilAsync(
+                async () => await Chromium.ControlValueAsync(server, "Brightness") == "0"
+                    && await Chromium.ControlValueAsync(server, "White Balance Temperature, Auto") == "1"
+                    && await Chromium.ControlValueAsync(server, "Exposure, Auto") == "3",
+                "reset to defaults puts brightness, auto white balance and auto exposure back", Chromium.Wait);
+            await browser.UntilAsync($"document.getElementById('{WhiteBalanceTemperature}').disabled && document.getElementById('{Brightness}').value === '0'", "the page shows the defaults again");
+            Assert.Empty(browser.ConsoleErrors());
+            browser.Leave();
+        }
+    }
+
+    [Fact]
+    public async Task Pause_shows_the_overlay_and_resume_brings_live_frames_back_without_a_reload()
+    {
+        var (server, camera) = await StartAsync();
+        await using (server)
+        using (camera)
+        {
+            await AssertLiveAsync(browser, server.BaseUrl);
+            browser.Js("window.notReloaded = true");
+            browser.Driver.FindElement(By.Id("pause")).Click();
+            await browser.UntilAsync("/released/.test(document.getElementById('overlay-text').textContent) && !document.getElementById('overlay').hidden", "the overlay says the camera is released");
+            await ServerState.WaitForAsync(server, "released");
+            Assert.Contains("camera released", browser.Text("pause-state"), StringComparison.Ordinal);
+            Assert.Equal(true, browser.Js("return document.getElementById('pause').checked"));
+
+            browser.Driver.FindElement(By.Id("pause")).Click();
+            await ServerState.WaitForAsync(server, "streaming");
+            await browser.UntilAsync("document.getElementById('overlay').hidden", "the overlay is gone after resume");
+            await browser.UntilNewFramesAsync(5, "live frames come back after resume");
+            Assert.Equal(true, browser.Js("return window.notReloaded === true"));
+            Assert.Equal(false, browser.Js("return document.getElementById('pause').checked"));
+            browser.Leave();
+        }
+    }
+
+    [Fact]
+    public async Task Snapshot_and_still_open_images_of_the_right_size()
+    {
+        var (server, camera) = await StartAsync();
+        await using (server)
+        using (camera)
+        {
+            await AssertLiveAsync(browser, server.BaseUrl);
+            browser.Driver.FindElement(By.Id("snapshot")).Click();
+            await browser.UntilAsync("document.getElementById('shot').open && document.getElementById('shot-img').naturalWidth === 640 && document.getElementById('shot-img').naturalHeight === 480", "the snapshot opens at the stream's 640x480");
+            await browser.UntilAsync("document.getElementById('shot-info').textContent.startsWith('640×480')", "the snapshot's size is shown");
+            Assert.StartsWith("blob:", (string)browser.Js("return document.getElementById('shot-save').href")!, StringComparison.Ordinal);
+            browser.Driver.FindElement(By.Id("shot-close")).Click();
+            await browser.UntilAsync("!document.getElementById('shot').open", "the dialog closes");
+
+            browser.Driver.FindElement(By.Id("still")).Click();
+            await browser.UntilAsync("document.getElementById('shot').open && document.getElementById('shot-img').naturalWidth === 1920 && document.getElementById('shot-img').naturalHeight === 1080", "the still opens at the camera's largest size, 1920x1080");
+            await browser.UntilAsync("/^1920×1080 · .* · took \\d+ ms \\(camera \\d+ ms\\)$/.test(document.getElementById('shot-info').textContent)", "the still's size and how long it took are shown");
+            browser.Screenshot("still-dialog");
+            browser.Driver.FindElement(By.Id("shot-close")).Click();
+
+            // The stream kept its own size meanwhile.
+            await browser.UntilNewFramesAsync(3, "the stream goes on after the still");
+            Assert.Equal(640L, browser.Number("return document.getElementById('live').naturalWidth"));
+            browser.Leave();
+        }
+    }
+
+    [Fact]
+    public async Task Without_commands_the_controls_are_read_only_and_say_why()
+    {
+        var (server, camera) = await StartAsync("-n");
+        await using (server)
+        using (camera)
+        {
+            await AssertLiveAsync(browser, server.BaseUrl);
+            await browser.UntilAsync("!document.getElementById('controls-note').hidden && document.getElementById('controls-note').textContent.includes('-n')", "the controls say commands are off (-n)");
+            await browser.UntilAsync($"document.getElementById('{Brightness}') && document.getElementById('{Brightness}').disabled", "the brightness slider is read-only");
+            Assert.Equal(0L, browser.Number("return [...document.querySelectorAll('#controls input, #controls select')].filter(e => !e.disabled).length"));
+            Assert.Equal(true, browser.Js("return document.getElementById('pause').disabled && document.getElementById('reset').disabled"));
+            Assert.Contains("-n", browser.Text("pause-state"), StringComparison.Ordinal);
+            browser.Leave();
+        }
+    }
+
+    [Fact]
+    public async Task Screenshots_at_desktop_and_phone_widths_in_light_and_dark()
+    {
+        var (server, camera) = await StartAsync();
+        await using (server)
+        using (camera)
+        {
+            await AssertLiveAsync(browser, server.BaseUrl);
+            await browser.UntilAsync("document.getElementById('state').textContent.includes('Uptime') && document.getElementById('options').value.length > 0", "state and options are filled in");
+            AssertFitsWidth();
+            browser.Screenshot("desktop-light");
+            browser.ColorScheme("dark");
+            await browser.UntilAsync("getComputedStyle(document.body).backgroundColor === 'rgb(15, 19, 24)'", "the dark scheme follows the system setting");
+            browser.Screenshot("desktop-dark");
+
+            browser.Driver.Manage().Window.Size = Chromium.Phone;
+            await browser.UntilAsync("window.innerWidth <= 400", "the window has a phone's width");
+            await browser.UntilNewFramesAsync(2, "frames go on at phone width");
+            AssertFitsWidth();
+            browser.Screenshot("phone-dark");
+            browser.ColorScheme("light");
+            browser.Screenshot("phone-light");
+            browser.Driver.Manage().Window.Size = new System.Drawing.Size(Chromium.Phone.Width, 2600);
+            await browser.UntilAsync("window.innerHeight > 2000", "a tall phone-width window for the whole page");
+            browser.Screenshot("phone-light-full");
+            browser.Leave();
+        }
+    }
+
+    /// <summary>Nothing on the page is wider than the window (no sideways scrolling on a phone).</summary>
+    private void AssertFitsWidth() =>
+        Assert.Equal(true, browser.Js("return document.documentElement.scrollWidth <= window.innerWidth"));
+}
