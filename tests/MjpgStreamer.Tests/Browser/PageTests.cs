@@ -16,19 +16,12 @@ public sealed class PageTests(Chromium browser)
     private const string ExposureAuto = "ctl-10094849";
     private const string ExposureAbsolute = "ctl-10094850";
 
-    internal static async Task<(ServerProcess Server, FakeCamera Camera)> StartAsync(string outputOptions = "")
+    internal static async Task<(ServerProcess Server, FakeCamera Camera)> StartAsync(string outputOptions = "", params (string Key, string Value)[] environment)
     {
         var camera = new FakeCamera();
         try
         {
-            var server = await ServerProcess.StartAsync(
-                [
-                    "-i", $"input_uvc.so -d {camera.Device} -r 640x480 -f 10",
-                    "-i", "input_testpattern.so -r 320x240 -f 10",
-                    "-o", $"output_http.so -p 0 -l 127.0.0.1 {outputOptions}",
-                ],
-                environment: camera.Environment());
-            return (server, camera);
+            return (await StartAsync(camera, "-p 0 " + outputOptions, environment), camera);
         }
         catch
         {
@@ -36,6 +29,15 @@ public sealed class PageTests(Chromium browser)
             throw;
         }
     }
+
+    private static Task<ServerProcess> StartAsync(FakeCamera camera, string outputOptions, params (string Key, string Value)[] environment) =>
+        ServerProcess.StartAsync(
+            [
+                "-i", $"input_uvc.so -d {camera.Device} -r 640x480 -f 10",
+                "-i", "input_testpattern.so -r 320x240 -f 10",
+                "-o", $"output_http.so -l 127.0.0.1 {outputOptions}",
+            ],
+            environment: camera.Environment(environment));
 
     /// <summary>The page at <paramref name="url"/> shows live frames of the camera (640x480).</summary>
     internal static async Task AssertLiveAsync(Chromium browser, string url)
@@ -57,11 +59,11 @@ public sealed class PageTests(Chromium browser)
             await browser.UntilAsync("document.getElementById('st-size').textContent === '640×480'", "the size shown is the frames'");
             await browser.UntilAsync("parseFloat(document.getElementById('st-fps').textContent) > 0", "a frame rate is measured");
             await browser.UntilAsync("/^-?\\d+ ms$/.test(document.getElementById('st-lat').textContent)", "a latency is shown (X-Timestamp)");
-            Assert.Equal(server.BaseUrl + "?action=stream", browser.Js("return document.getElementById('url-0').value"));
-            Assert.Equal(server.BaseUrl + "?action=snapshot", browser.Js("return document.getElementById('url-1').value"));
-            Assert.Equal(server.BaseUrl + "?action=still", browser.Js("return document.getElementById('url-2').value"));
+            Assert.Equal(server.BaseUrl + "?action=stream", browser.Js("return document.getElementById('url-0').textContent"));
+            Assert.Equal(server.BaseUrl + "?action=snapshot", browser.Js("return document.getElementById('url-1').textContent"));
+            Assert.Equal(server.BaseUrl + "?action=still", browser.Js("return document.getElementById('url-2').textContent"));
             await browser.UntilAsync("/Uptime/.test(document.getElementById('state').textContent) && /Input 1/.test(document.getElementById('state').textContent)", "the state panel lists the inputs");
-            await browser.UntilAsync("document.getElementById('options').value.includes('-br 0') && document.getElementById('options').value.includes('-pl 50hz')", "the camera's settings as input_uvc.so options");
+            await browser.UntilAsync("document.getElementById('options').textContent.includes('-br 0') && document.getElementById('options').textContent.includes('-pl 50hz')", "the camera's settings as input_uvc.so options");
 
             // The other input, chosen in the selector: the test pattern moves, so two grabs differ.
             Assert.Equal(false, browser.Js("return document.getElementById('pick-wrap').hidden"));
@@ -70,12 +72,12 @@ public sealed class PageTests(Chromium browser)
             var first = browser.LivePixelHash();
             await browser.UntilNewFramesAsync(3, "the test pattern's frames keep coming");
             Assert.NotEqual(first, browser.LivePixelHash());
-            Assert.Equal(server.BaseUrl + "?action=stream_1", browser.Js("return document.getElementById('url-0').value"));
+            Assert.Equal(server.BaseUrl + "?action=stream_1", browser.Js("return document.getElementById('url-0').textContent"));
             await browser.UntilAsync("document.getElementById('controls').textContent.includes('no controls')", "the test pattern has no controls, and says so");
 
             // The same page at /ui/, with the API one folder up.
             await AssertLiveAsync(browser, server.BaseUrl + "ui/");
-            Assert.Equal(server.BaseUrl + "?action=stream", browser.Js("return document.getElementById('url-0').value"));
+            Assert.Equal(server.BaseUrl + "?action=stream", browser.Js("return document.getElementById('url-0').textContent"));
             Assert.Equal(1L, browser.Number("return document.querySelectorAll('#controls input[type=range]').length > 3 ? 1 : 0"));
             Assert.Empty(browser.ConsoleErrors());
             browser.Leave();
@@ -98,21 +100,24 @@ public sealed class PageTests(Chromium browser)
             Assert.Equal(true, browser.Js($"return document.getElementById('{ExposureAbsolute}').disabled"));
             Assert.Equal("White Balance Temperature", browser.Js($"return document.querySelector('label[for={WhiteBalanceTemperature}]').textContent"));
 
+            // Every control has a label (or is a labelled button).
+            Assert.Equal(0L, browser.Number("return [...document.querySelectorAll('#controls input, #controls select, #controls button')].filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).length"));
+
             // The keyboard moves the slider: each step is sent (throttled) and read back.
             browser.Driver.FindElement(By.Id(Brightness)).SendKeys(Keys.ArrowRight + Keys.ArrowRight + Keys.ArrowRight);
             await Eventually.UntilAsync(async () => await Chromium.ControlValueAsync(server, "Brightness") == "3", "/input.json says brightness 3", Chromium.Wait);
-            await browser.UntilAsync("document.getElementById('options').value.includes('-br 3')", "the option string follows the slider");
+            await browser.UntilAsync("document.getElementById('options').textContent.includes('-br 3')", "the option string follows the slider");
 
             // Auto white balance off: the temperature becomes active once read back.
             browser.Driver.FindElement(By.Id(WhiteBalanceAuto)).Click();
             await Eventually.UntilAsync(async () => await Chromium.ControlValueAsync(server, "White Balance Temperature, Auto") == "0", "/input.json says auto white balance off", Chromium.Wait);
             await browser.UntilAsync($"!document.getElementById('{WhiteBalanceTemperature}').disabled", "the white balance temperature is active without auto");
-            await browser.UntilAsync("document.getElementById('options').value.includes('-wb 4600')", "the option string has the temperature");
+            await browser.UntilAsync("document.getElementById('options').textContent.includes('-wb 4600')", "the option string has the temperature");
 
             // A menu: manual exposure unlocks the exposure time.
             browser.Js($"const s = document.getElementById('{ExposureAuto}'); s.value = '1'; s.dispatchEvent(new Event('change'));");
             await browser.UntilAsync($"!document.getElementById('{ExposureAbsolute}').disabled", "the exposure time is active in manual mode");
-            await browser.UntilAsync("document.getElementById('options').value.includes('-ex 250')", "the option string has the exposure time");
+            await browser.UntilAsync("document.getElementById('options').textContent.includes('-ex 250')", "the option string has the exposure time");
 
             browser.Driver.FindElement(By.Id("reset")).Click();
             await Eventually.UntilAsync(
@@ -148,6 +153,38 @@ public sealed class PageTests(Chromium browser)
             Assert.Equal(true, browser.Js("return window.notReloaded === true"));
             Assert.Equal(false, browser.Js("return document.getElementById('pause').checked"));
             browser.Leave();
+        }
+    }
+
+    [Fact]
+    public async Task The_view_says_no_signal_and_reconnects_by_itself_when_the_camera_or_the_server_comes_back()
+    {
+        // The camera is unplugged after its 40th frame and back 5 s later.
+        var camera = new FakeCamera();
+        using (camera)
+        {
+            var server = await StartAsync(camera, "-p 0", ("FAKECAM_UNPLUG_AFTER_FRAMES", "40"), ("FAKECAM_REPLUG_AFTER_MS", "5000"));
+            var port = server.Port;
+            await using (server)
+            {
+                await AssertLiveAsync(browser, server.BaseUrl);
+                browser.Js("window.notReloaded = true");
+                await browser.UntilAsync("/NO SIGNAL/.test(document.getElementById('overlay-text').textContent) && !document.getElementById('overlay').hidden", "the overlay says NO SIGNAL while the camera is unplugged");
+                await browser.UntilAsync("document.getElementById('overlay').hidden", "the overlay goes once the camera is back");
+                await browser.UntilNewFramesAsync(3, "the camera's frames come back");
+                Assert.Equal(0, await server.StopAsync());
+            }
+
+            // The server goes away and comes back on the same port: the page reconnects without a reload.
+            await browser.UntilAsync("/Reconnecting/.test(document.getElementById('overlay-text').textContent)", "the overlay says it is reconnecting");
+            Assert.Equal("reconnecting…", browser.Text("conn"));
+            await using (var again = await StartAsync(camera, $"-p {port}"))
+            {
+                await browser.UntilAsync("document.getElementById('overlay').hidden && document.getElementById('conn').textContent === 'live'", "the view reconnects to the server", TimeSpan.FromSeconds(30));
+                await browser.UntilNewFramesAsync(3, "frames from the restarted server");
+                Assert.Equal(true, browser.Js("return window.notReloaded === true"));
+                browser.Leave();
+            }
         }
     }
 
@@ -204,7 +241,7 @@ public sealed class PageTests(Chromium browser)
         using (camera)
         {
             await AssertLiveAsync(browser, server.BaseUrl);
-            await browser.UntilAsync("document.getElementById('state').textContent.includes('Uptime') && document.getElementById('options').value.length > 0", "state and options are filled in");
+            await browser.UntilAsync("document.getElementById('state').textContent.includes('Uptime') && document.getElementById('options').textContent.length > 0", "state and options are filled in");
             AssertFitsWidth();
             browser.Screenshot("desktop-light");
             browser.ColorScheme("dark");

@@ -18,14 +18,14 @@ public sealed class ProxyAndAuthTests(Chromium browser)
         using (var proxy = await Haproxy.StartAsync(server.Port))
         {
             await PageTests.AssertLiveAsync(browser, proxy.WebcamUrl);
-            Assert.Equal(proxy.WebcamUrl + "?action=stream", browser.Js("return document.getElementById('url-0').value"));
-            Assert.Equal(proxy.WebcamUrl + "?action=snapshot", browser.Js("return document.getElementById('url-1').value"));
-            Assert.Equal(proxy.WebcamUrl, browser.Js("return document.getElementById('url-3').value"));
+            Assert.Equal(proxy.WebcamUrl + "?action=stream", browser.Js("return document.getElementById('url-0').textContent"));
+            Assert.Equal(proxy.WebcamUrl + "?action=snapshot", browser.Js("return document.getElementById('url-1').textContent"));
+            Assert.Equal(proxy.WebcamUrl, browser.Js("return document.getElementById('url-3').textContent"));
 
             await browser.UntilAsync($"document.getElementById('{Brightness}')", "the controls are there behind the proxy");
             browser.Driver.FindElement(By.Id(Brightness)).SendKeys(Keys.ArrowLeft + Keys.ArrowLeft);
             await Eventually.UntilAsync(async () => await Chromium.ControlValueAsync(server, "Brightness") == "-2", "a command through the proxy sets brightness -2", Chromium.Wait);
-            await browser.UntilAsync("document.getElementById('options').value.includes('-br -2')", "read back through the proxy");
+            await browser.UntilAsync("document.getElementById('options').textContent.includes('-br -2')", "read back through the proxy");
 
             browser.Driver.FindElement(By.Id("snapshot")).Click();
             await browser.UntilAsync("document.getElementById('shot-img').naturalWidth === 640", "a snapshot through the proxy");
@@ -43,7 +43,7 @@ public sealed class ProxyAndAuthTests(Chromium browser)
             // /webcam/ui/ too, and /webcam/ui redirects there.
             await PageTests.AssertLiveAsync(browser, proxy.WebcamUrl + "ui");
             Assert.Equal(proxy.WebcamUrl + "ui/", browser.Driver.Url);
-            Assert.Equal(proxy.WebcamUrl + "?action=stream", browser.Js("return document.getElementById('url-0').value"));
+            Assert.Equal(proxy.WebcamUrl + "?action=stream", browser.Js("return document.getElementById('url-0').textContent"));
             await browser.UntilAsync($"document.getElementById('{Brightness}') && document.getElementById('{Brightness}').value === '-2'", "the controls from /webcam/ui/");
             Assert.Empty(browser.ConsoleErrors());
             browser.Leave();
@@ -67,7 +67,7 @@ public sealed class ProxyAndAuthTests(Chromium browser)
 
             // Given (as the prompt would): the page, its stream, its JSON and its commands all pass.
             await PageTests.AssertLiveAsync(browser, $"http://user:secret@127.0.0.1:{server.Port}/");
-            Assert.Equal(server.BaseUrl + "?action=stream", browser.Js("return document.getElementById('url-0').value"));
+            Assert.Equal(server.BaseUrl + "?action=stream", browser.Js("return document.getElementById('url-0').textContent"));
             await browser.UntilAsync($"document.getElementById('{Brightness}')", "the controls, read with the credentials");
             browser.Driver.FindElement(By.Id(Brightness)).SendKeys(Keys.ArrowRight);
             await Eventually.UntilAsync(

@@ -163,16 +163,20 @@
       live.shown.push(now);
       while (live.shown.length && now - live.shown[0] > 2000) live.shown.shift();
       live.size = next.naturalWidth + '×' + next.naturalHeight;
+      if (now - statsAt > 500) renderStats();
     }, () => URL.revokeObjectURL(url)).finally(() => showNext());
   }
 
-  setInterval(() => {
+  let statsAt = 0;
+  function renderStats() {
+    statsAt = performance.now();
     const span = live.shown.length > 1 ? live.shown[live.shown.length - 1] - live.shown[0] : 0;
     const fresh = live.shown.length && performance.now() - live.shown[live.shown.length - 1] < 2500;
     $('st-fps').textContent = fresh && span > 0 ? ((live.shown.length - 1) * 1000 / span).toFixed(1) : '0';
     $('st-size').textContent = live.size || '–';
     $('st-lat').textContent = live.latency === undefined ? '–' : Math.round(live.latency) + ' ms';
-  }, 1000);
+  }
+  setInterval(renderStats, 1000);
 
   function inputState() {
     return state && state.inputs ? state.inputs.find((i) => i.id === current) : null;
@@ -390,39 +394,47 @@
     ];
     items.forEach(([label, url], n) => {
       const wrap = document.createElement('div');
-      const l = document.createElement('label');
-      l.htmlFor = 'url-' + n; l.textContent = label;
+      const l = document.createElement('p');
+      l.className = 'label'; l.id = 'url-' + n + '-label'; l.textContent = label;
       const row = document.createElement('div'); row.className = 'copyrow';
-      const input = document.createElement('input');
-      input.id = 'url-' + n; input.readOnly = true; input.value = url; input.spellcheck = false;
+      const text = document.createElement('code');
+      text.className = 'copytext'; text.id = 'url-' + n; text.tabIndex = 0; text.textContent = url;
+      text.setAttribute('aria-labelledby', l.id);
       const b = document.createElement('button');
-      b.type = 'button'; b.dataset.copy = input.id; b.textContent = 'Copy';
+      b.type = 'button'; b.dataset.copy = text.id; b.textContent = 'Copy';
       b.setAttribute('aria-label', 'Copy the ' + label.toLowerCase());
-      row.append(input, b);
+      row.append(text, b);
       wrap.append(l, row);
       box.append(wrap);
     });
   }
 
+  function selectText(el) {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
   document.addEventListener('click', async (e) => {
     const b = e.target.closest && e.target.closest('button[data-copy]');
     if (!b) return;
-    const input = $(b.dataset.copy);
+    const el = $(b.dataset.copy);
     let ok = false;
     try {
-      if (window.isSecureContext && navigator.clipboard) { await navigator.clipboard.writeText(input.value); ok = true; }
+      if (window.isSecureContext && navigator.clipboard) { await navigator.clipboard.writeText(el.textContent); ok = true; }
     } catch (err) { ok = false; }
     if (!ok) {
       // A page over plain HTTP (not localhost) is not a secure context: no clipboard API there, the selection is copied instead.
-      input.focus(); input.select();
+      selectText(el);
       try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
     }
-    const was = 'Copy';
-    b.textContent = ok ? 'Copied' : 'Select and copy';
-    setTimeout(() => { b.textContent = was; }, 1500);
+    b.textContent = ok ? 'Copied' : 'Press Ctrl+C';
+    setTimeout(() => { b.textContent = 'Copy'; }, 1500);
   });
   document.addEventListener('focusin', (e) => {
-    if (e.target instanceof HTMLInputElement && e.target.readOnly) e.target.select();
+    if (e.target.classList && e.target.classList.contains('copytext')) selectText(e.target);
   });
 
   // ---------- controls ----------
@@ -653,9 +665,8 @@
     autoOr('-gain', USER + 18, USER + 19);
     autoOr('-cagc', USER + 29, USER + 36);
     const box = $('options');
-    box.value = parts.join(' ');
-    box.placeholder = parts.length ? '' : 'no input_uvc.so camera options for this input';
-    box.setAttribute('aria-label', 'The current settings as input_uvc.so options');
+    box.textContent = parts.join(' ');
+    box.dataset.empty = 'no input_uvc.so camera options for this input';
   }
 
   // ---------- inputs ----------
