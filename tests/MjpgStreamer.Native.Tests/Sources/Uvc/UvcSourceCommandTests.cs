@@ -16,6 +16,9 @@ public sealed class UvcSourceCommandTests : IDisposable
 {
     private const int Brightness = 0x00980900;
     private const int Contrast = 0x00980901;
+    private const int WhiteBalanceAuto = 0x0098090C;
+    private const int WhiteBalanceTemperature = 0x0098091A;
+    private const int FlagInactive = 0x10;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("mjpg-uvc-");
@@ -27,6 +30,7 @@ public sealed class UvcSourceCommandTests : IDisposable
         {
             device.SetControl(Brightness, 0);
             device.SetControl(Contrast, 32);
+            device.SetControl(WhiteBalanceAuto, 1);
         }
 
         _folder.Delete(recursive: true);
@@ -62,6 +66,23 @@ public sealed class UvcSourceCommandTests : IDisposable
         }
 
         return link;
+    }
+
+    [Fact]
+    public async Task ControlCommand_ThatSwitchesAnAutoMode_ShowsTheOtherControlsFlagsAsTheyAreNow()
+    {
+        var source = Create($"-d {FakeCameraLibrary.Camera} -r 640x480");
+        await using var run = new SourceRun(source, TimeProvider.System, new ListLogger());
+        await run.WaitForStateAsync(InputState.Streaming);
+        int Flags(int id) => source.Controls.Single(c => c.Id == id).Flags;
+        Assert.Equal(FlagInactive, Flags(WhiteBalanceTemperature) & FlagInactive);
+
+        // Auto white balance off: the temperature is active (input.json, and the page's slider, follow).
+        Assert.Equal(0, await source.ExecuteCommandAsync(Command(WhiteBalanceAuto, CommandGroups.V4l2, 0), CancellationToken.None));
+        Assert.Equal(0, Flags(WhiteBalanceTemperature) & FlagInactive);
+
+        Assert.Equal(0, await source.ExecuteCommandAsync(Command(WhiteBalanceAuto, CommandGroups.V4l2, 1), CancellationToken.None));
+        Assert.Equal(FlagInactive, Flags(WhiteBalanceTemperature) & FlagInactive);
     }
 
     [Fact]
