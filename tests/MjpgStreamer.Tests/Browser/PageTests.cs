@@ -144,6 +144,7 @@ public sealed class PageTests(Chromium browser)
             await browser.UntilAsync("/released/.test(document.getElementById('overlay-text').textContent) && !document.getElementById('overlay').hidden", "the overlay says the camera is released");
             await ServerState.WaitForAsync(server, "released");
             Assert.Contains("camera released", browser.Text("pause-state"), StringComparison.Ordinal);
+            browser.Screenshot("desktop-paused");
             Assert.Equal(true, browser.Js("return document.getElementById('pause').checked"));
 
             browser.Driver.FindElement(By.Id("pause")).Click();
@@ -170,6 +171,7 @@ public sealed class PageTests(Chromium browser)
                 await AssertLiveAsync(browser, server.BaseUrl);
                 browser.Js("window.notReloaded = true");
                 await browser.UntilAsync("/NO SIGNAL/.test(document.getElementById('overlay-text').textContent) && !document.getElementById('overlay').hidden", "the overlay says NO SIGNAL while the camera is unplugged");
+                browser.Screenshot("desktop-no-signal");
                 await browser.UntilAsync("document.getElementById('overlay').hidden", "the overlay goes once the camera is back");
                 await browser.UntilNewFramesAsync(3, "the camera's frames come back");
                 Assert.Equal(0, await server.StopAsync());

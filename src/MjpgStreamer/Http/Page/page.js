@@ -68,7 +68,6 @@
     clearInterval(live.watchdog);
     live.failed = true;
     live.why = why;
-    setConn('reconnecting…', 'bad');
     updateOverlay();
     const wait = live.backoff;
     live.backoff = Math.min(live.backoff * 2, 8000);
@@ -134,7 +133,6 @@
       live.failed = false;
       live.backoff = 500;
     }
-    setConn('live', 'live');
     if (!Number.isNaN(stamp)) live.latency = Date.now() - stamp * 1000;
     // A frame still being decoded: keep only the newest waiting one (a slow device skips frames, never queues them).
     live.pending = jpeg;
@@ -158,6 +156,7 @@
       if (old.src.startsWith('blob:')) URL.revokeObjectURL(old.src);
       live.frames++;
       view.dataset.frames = String(live.frames);
+      if (live.frames === 1) updateOverlay();
       view.classList.add('has-size');
       const now = performance.now();
       live.shown.push(now);
@@ -185,17 +184,24 @@
   function updateOverlay() {
     const s = inputState();
     let text = '';
+    let pill = ['live', 'live'];
     if (live.failed) {
       text = 'Reconnecting… (' + live.why + ')';
+      pill = ['reconnecting…', 'bad'];
     } else if (s) {
-      if (s.state === 'released') text = 'Paused: camera released';
-      else if (s.state === 'paused') text = 'Pausing…';
-      else if (s.state === 'no_signal') text = 'NO SIGNAL' + (s.reason ? ': ' + s.reason : '');
+      if (s.state === 'released') { text = 'Paused: camera released'; pill = ['paused', '']; }
+      else if (s.state === 'paused') { text = 'Pausing…'; pill = ['paused', '']; }
+      else if (s.state === 'no_signal') { text = 'NO SIGNAL' + (s.reason ? ': ' + s.reason : ''); pill = ['no signal', 'bad']; }
       else if (s.state === 'starting') text = 'Starting…';
     }
-    if (!text && live.frames === 0) text = 'Waiting for the first picture…';
+    const waiting = live.frames === 0;
+    if (!text && waiting) text = 'Waiting for the first picture…';
+    if (inputs.length === 0) { text = 'No input is configured (start with -i "input_….so …")'; pill = ['no input', 'bad']; }
+    if (waiting && !live.failed) pill = ['connecting…', ''];
     $('overlay-text').textContent = text;
     $('overlay').hidden = !text;
+    $('overlay').classList.toggle('center', waiting);
+    setConn(pill[0], pill[1]);
   }
 
   document.addEventListener('visibilitychange', () => {
@@ -705,11 +711,7 @@
     }));
     $('pick-wrap').hidden = inputs.length < 2;
     pick.addEventListener('change', () => selectInput(+pick.value));
-    if (inputs.length === 0) {
-      $('overlay-text').textContent = 'No input is configured (start with -i "input_….so …")';
-      $('overlay').hidden = false;
-      setConn('no input', 'bad');
-    }
+    updateOverlay();
     await pollState();
     if (inputs.length) selectInput(inputs[0].id);
   }
