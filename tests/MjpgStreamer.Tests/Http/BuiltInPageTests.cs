@@ -23,6 +23,13 @@ public sealed class BuiltInPageTests
         Assert.Contains("default-src 'self'", root.Header("Content-Security-Policy"), StringComparison.Ordinal);
         Assert.Equal("no-cache", root.Header("Cache-Control"));
 
+        // To an HTTP/1.1 client too: the plain body with its length, never chunked, and the connection closed.
+        var root11 = await RawHttp.GetResponseAsync(server.Port, "/?action=nothing_known", "HTTP/1.1");
+        Assert.Equal(root.Body, root11.Body);
+        Assert.Null(root11.Header("Transfer-Encoding"));
+        Assert.Equal(root.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), root11.Header("Content-Length"));
+        Assert.Equal("close", root11.Header("Connection"));
+
         var ui = await RawHttp.GetResponseAsync(server.Port, "/ui/");
         Assert.Equal(root.Body, ui.Body);
         Assert.Equal(root.BodyText, (await RawHttp.GetResponseAsync(server.Port, "/?action=nothing")).BodyText);
