@@ -64,6 +64,8 @@ public sealed class PageTests(Chromium browser)
             Assert.Equal(server.BaseUrl + "?action=still", browser.Js("return document.getElementById('url-2').textContent"));
             await browser.UntilAsync("/Uptime/.test(document.getElementById('state').textContent) && /Input 1/.test(document.getElementById('state').textContent)", "the state panel lists the inputs");
             await browser.UntilAsync("document.getElementById('options').textContent.includes('-br 0') && document.getElementById('options').textContent.includes('-pl 50hz')", "the camera's settings as input_uvc.so options");
+            await browser.UntilAsync("/Output 0port \\d+ · 1 stream client · \\d+(\\.\\d)? [KM]?B\\/s/.test(document.getElementById('state').textContent)", "the state panel shows this page's stream client and its bytes per second");
+            await browser.UntilAsync("/Input 0Fake Camera 0: streaming · [\\d.]+ fps · 640×480 · 1 viewer/.test(document.getElementById('state').textContent)", "the state panel shows the camera streaming to one viewer");
 
             // The other input, chosen in the selector: the test pattern moves, so two grabs differ.
             Assert.Equal(false, browser.Js("return document.getElementById('pick-wrap').hidden"));
