@@ -128,6 +128,10 @@ public sealed class PageTests(Chromium browser)
                     && await Chromium.ControlValueAsync(server, "Exposure, Auto") == "3",
                 "reset to defaults puts brightness, auto white balance and auto exposure back", Chromium.Wait);
             await browser.UntilAsync($"document.getElementById('{WhiteBalanceTemperature}').disabled && document.getElementById('{Brightness}').value === '0'", "the page shows the defaults again");
+
+            // The slider works on after the reset, up to the value it had before.
+            browser.Driver.FindElement(By.Id(Brightness)).SendKeys(Keys.ArrowRight + Keys.ArrowRight + Keys.ArrowRight);
+            await Eventually.UntilAsync(async () => await Chromium.ControlValueAsync(server, "Brightness") == "3", "/input.json says brightness 3 again", Chromium.Wait);
             Assert.Empty(browser.ConsoleErrors());
             browser.Leave();
         }

@@ -173,7 +173,9 @@
     const fresh = live.shown.length && performance.now() - live.shown[live.shown.length - 1] < 2500;
     $('st-fps').textContent = fresh && span > 0 ? ((live.shown.length - 1) * 1000 / span).toFixed(1) : '0';
     $('st-size').textContent = live.size || '–';
-    $('st-lat').textContent = live.latency === undefined ? '–' : Math.round(live.latency) + ' ms';
+    // More than a minute either way: the two clocks disagree, the figure would mean nothing.
+    $('st-lat').textContent = live.latency === undefined ? '–'
+      : Math.abs(live.latency) > 60000 ? 'n/a (clocks differ)' : Math.round(live.latency) + ' ms';
   }
   setInterval(renderStats, 1000);
 
@@ -373,8 +375,9 @@
       await img.decode();
       img.alt = title + ' of ' + nameOf(current);
       const still = res.headers.get('X-Still-Ms');
+      const age = res.headers.get('X-Frame-Age');
       info.textContent = img.naturalWidth + '×' + img.naturalHeight + ' · ' + fmtBytes(blob.size) + ' · took ' + ms + ' ms'
-        + (still ? ' (camera ' + still + ' ms)' : '');
+        + (still ? ' (camera ' + still + ' ms)' : '') + (age ? ' · the last frame, ' + age + ' s old' : '');
       const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
       $('shot-open').href = url;
       $('shot-save').href = url;
@@ -552,6 +555,7 @@
       const sender = senders.get(c.id);
       const moving = (sender && (sender.busy || sender.want !== sender.sent)) || now - (userTouched.get(c.id) || 0) < 800;
       if (!moving) {
+        if (sender) { sender.want = c.value; sender.sent = c.value; }
         if (c.type === 1) { field.value = c.value; $('ctl-' + c.id + '-v').textContent = c.value; }
         else if (c.type === 2) field.checked = c.value !== 0;
         else if (c.type === 3 || c.type === 9) field.value = String(c.value);
