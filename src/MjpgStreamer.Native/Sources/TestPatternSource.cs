@@ -30,7 +30,9 @@ public sealed partial class TestPatternSource : IFrameSource
     private static readonly (byte R, byte G, byte B) Marker = (255, 40, 40);
 
     private readonly string _sizeLabel;
+    private readonly int _defaultQuality;
     private Thread? _thread;
+    private int _quality;
 
     public TestPatternSource(int width, int height, int fps, int quality)
     {
@@ -43,7 +45,8 @@ public sealed partial class TestPatternSource : IFrameSource
         Width = width;
         Height = height;
         Fps = fps;
-        Quality = quality;
+        _quality = quality;
+        _defaultQuality = quality;
         _sizeLabel = string.Create(CultureInfo.InvariantCulture, $"{width}x{height} #");
     }
 
@@ -74,7 +77,23 @@ public sealed partial class TestPatternSource : IFrameSource
 
     public int Fps { get; }
 
-    public int Quality { get; }
+    /// <summary>The JPEG quality: -q, then the "JPEG quality" control (group 3), so the built-in page has a control to show.</summary>
+    public int Quality => Volatile.Read(ref _quality);
+
+    public IReadOnlyList<Control> Controls =>
+        [new Control("JPEG quality", 1, 1, 1, 100, 1, _defaultQuality, Quality, 0, CommandGroups.JpegQuality)];
+
+    public ValueTask<int> ExecuteCommandAsync(CommandRequest command, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.Group != CommandGroups.JpegQuality || command.Id != 1 || command.Value is < 1 or > 100)
+        {
+            return ValueTask.FromResult(-1);
+        }
+
+        Volatile.Write(ref _quality, command.Value);
+        return ValueTask.FromResult(0);
+    }
 
     /// <summary>The thread of the last <see cref="RunAsync"/> (tests check that it has ended).</summary>
     internal Thread? WorkerThread => _thread;

@@ -61,6 +61,35 @@ public sealed class TestPatternSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task JpegQualityControl_SetsTheQualityOfTheNextFrames_AndRefusesOtherCommands()
+    {
+        var context = NewContext(TimeProvider.System);
+        var source = new TestPatternSource(320, 240, 30, 80);
+        var control = Assert.Single(source.Controls);
+        Assert.Equal(("JPEG quality", 1, CommandGroups.JpegQuality, 80L, 80L), (control.Name, control.Id, control.Group, control.Default, control.Value));
+
+        var run = source.RunAsync(context, _stop.Token);
+        using var subscriber = context.Hub.Subscribe(_stop.Token);
+        var before = await NextAsync(subscriber);
+        var sizeBefore = before.Length;
+        before.Release();
+
+        Assert.Equal(0, await source.ExecuteCommandAsync(new CommandRequest(1, 5, CommandGroups.JpegQuality, 0, 0, null), CancellationToken.None));
+        Assert.Equal(5L, source.Controls[0].Value);
+        Assert.Equal(-1, await source.ExecuteCommandAsync(new CommandRequest(1, 0, CommandGroups.JpegQuality, 0, 0, null), CancellationToken.None));
+        Assert.Equal(-1, await source.ExecuteCommandAsync(new CommandRequest(9963776, 5, CommandGroups.V4l2, 0, 0, null), CancellationToken.None));
+
+        // A frame encoded at quality 5 is much smaller than at 80 (the frame after the next: one may have been encoding).
+        (await NextAsync(subscriber)).Release();
+        var after = await NextAsync(subscriber);
+        Assert.True(after.Length < sizeBefore / 2, $"{after.Length} bytes at quality 5, {sizeBefore} at 80");
+        after.Release();
+
+        await _stop.CancelAsync();
+        await run.WaitAsync(Bound);
+    }
+
+    [Fact]
     public async Task WithoutSubscribers_PublishesNothing_ThenStartsWhenSomeoneWatches()
     {
         var context = NewContext(TimeProvider.System);

@@ -75,7 +75,13 @@ public sealed class PageTests(Chromium browser)
             await browser.UntilNewFramesAsync(3, "the test pattern's frames keep coming");
             Assert.NotEqual(first, browser.LivePixelHash());
             Assert.Equal(server.BaseUrl + "?action=stream_1", browser.Js("return document.getElementById('url-0').textContent"));
-            await browser.UntilAsync("document.getElementById('controls').textContent.includes('no controls')", "the test pattern has no controls, and says so");
+            // Its one control, the JPEG quality (group 3), works as a camera's do; it has no input_uvc.so option.
+            await browser.UntilAsync("document.getElementById('ctl-1') && !document.getElementById('ctl-9963776')", "the test pattern's controls replace the camera's");
+            browser.Driver.FindElement(By.Id("ctl-1")).SendKeys(Keys.ArrowLeft + Keys.ArrowLeft);
+            await Eventually.UntilAsync(
+                async () => (await ServerState.GetJsonAsync(server, "/input_1.json")).GetProperty("controls")[0].GetProperty("value").GetString() == "78",
+                "/input_1.json says the test pattern's JPEG quality is 78", Chromium.Wait);
+            Assert.Equal("", browser.Text("options"));
 
             // The same page at /ui/, with the API one folder up.
             await AssertLiveAsync(browser, server.BaseUrl + "ui/");
