@@ -255,12 +255,25 @@ public sealed class PageTests(Chromium browser)
         using (camera)
         {
             await AssertLiveAsync(browser, server.BaseUrl);
-            await browser.UntilAsync("document.getElementById('state').textContent.includes('Uptime') && document.getElementById('options').textContent.length > 0", "state and options are filled in");
+            await browser.UntilAsync(Settled, "figures, state and options are filled in");
             AssertFitsWidth();
             browser.Screenshot("desktop-light");
+            browser.Driver.Manage().Window.Size = new System.Drawing.Size(Chromium.Desktop.Width, 1400);
+            await browser.UntilAsync("window.innerHeight > 1250", "a tall desktop window for the whole page");
+            browser.Screenshot("desktop-light-full");
+            browser.Driver.Manage().Window.Size = Chromium.Desktop;
             browser.ColorScheme("dark");
             await browser.UntilAsync("getComputedStyle(document.body).backgroundColor === 'rgb(15, 19, 24)'", "the dark scheme follows the system setting");
             browser.Screenshot("desktop-dark");
+
+            browser.ColorScheme("light");
+            browser.Js("const p = document.getElementById('pick'); p.value = '1'; p.dispatchEvent(new Event('change'));");
+            await browser.UntilAsync("document.getElementById('live').naturalWidth === 320 && document.getElementById('ctl-1')", "the test pattern with its control");
+            await browser.UntilAsync(Settled.Replace("640×480", "320×240", StringComparison.Ordinal), "the test pattern's figures and state");
+            browser.Screenshot("desktop-testpattern");
+            browser.Js("const p = document.getElementById('pick'); p.value = '0'; p.dispatchEvent(new Event('change'));");
+            await browser.UntilAsync("document.getElementById('live').naturalWidth === 640", "back to the camera");
+            browser.ColorScheme("dark");
 
             browser.Driver.Manage().Window.Size = Chromium.Phone;
             await browser.UntilAsync("window.innerWidth <= 400", "the window has a phone's width");
@@ -275,6 +288,10 @@ public sealed class PageTests(Chromium browser)
             browser.Leave();
         }
     }
+
+    /// <summary>The figures under the view, the state panel (this page as the input's one viewer) and the options are filled in.</summary>
+    private const string Settled = "/^\\d/.test(document.getElementById('st-fps').textContent) && document.getElementById('st-size').textContent === '640×480'"
+        + " && /\\d+ ms/.test(document.getElementById('st-lat').textContent) && /640×480 · 1 viewer/.test(document.getElementById('state').textContent)";
 
     /// <summary>Nothing on the page is wider than the window (no sideways scrolling on a phone).</summary>
     private void AssertFitsWidth() =>

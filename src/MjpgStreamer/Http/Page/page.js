@@ -30,7 +30,7 @@
   const view = $('view');
   const live = {
     abort: null, running: false, backoff: 500, lastPart: 0, frames: 0, shown: [], failed: false, pending: null, busy: false,
-    watchdog: 0, retry: 0,
+    watchdog: 0, retry: 0, gen: 0,
   };
 
   function setConn(text, cls) {
@@ -43,6 +43,7 @@
     stopStream();
     if (document.hidden || inputs.length === 0) return;
     const controller = new AbortController();
+    const gen = ++live.gen;            // frames of an earlier stream (another input) still decoding are not shown
     live.abort = controller;
     live.running = true;
     live.lastPart = performance.now();
@@ -50,7 +51,7 @@
     live.watchdog = setInterval(() => {
       if (performance.now() - live.lastPart > STALL_MS) { controller.abort(); }
     }, 1000);
-    readStream(current, controller.signal).then(
+    readStream(current, controller.signal, gen).then(
       () => streamEnded(controller, 'the stream ended'),
       (e) => streamEnded(controller, e && e.name === 'AbortError' ? 'no picture for ' + STALL_MS / 1000 + ' s' : String(e && e.message || e)));
   }
@@ -83,7 +84,7 @@
     return -1;
   }
 
-  async function readStream(id, signal) {
+  async function readStream(id, signal, gen) {
     const res = await fetch(api('?action=stream' + suffix(id)), { signal, cache: 'no-store' });
     if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
     const type = res.headers.get('Content-Type') || '';
@@ -122,12 +123,13 @@
           buf = buf.subarray(need);
         }
         need = -1;
-        onPart(body, stamp);
+        onPart(body, stamp, gen);
       }
     }
   }
 
-  function onPart(jpeg, stamp) {
+  function onPart(jpeg, stamp, gen) {
+    if (gen !== live.gen) return;
     live.lastPart = performance.now();
     if (live.failed || live.backoff !== 500) {
       live.failed = false;
@@ -135,20 +137,21 @@
     }
     if (!Number.isNaN(stamp)) live.latency = Date.now() - stamp * 1000;
     // A frame still being decoded: keep only the newest waiting one (a slow device skips frames, never queues them).
-    live.pending = jpeg;
+    live.pending = { jpeg, gen };
     if (!live.busy) showNext();
     updateOverlay();
   }
 
   function showNext() {
-    const jpeg = live.pending;
+    const part = live.pending;
     live.pending = null;
-    if (!jpeg) { live.busy = false; return; }
+    if (!part) { live.busy = false; return; }
     live.busy = true;
-    const url = URL.createObjectURL(new Blob([jpeg], { type: 'image/jpeg' }));
+    const url = URL.createObjectURL(new Blob([part.jpeg], { type: 'image/jpeg' }));
     const next = new Image();
     next.src = url;
     next.decode().then(() => {
+      if (part.gen !== live.gen) { URL.revokeObjectURL(url); return; }
       const old = $('live');
       next.id = 'live';
       next.alt = old.alt;
@@ -169,9 +172,11 @@
   let statsAt = 0;
   function renderStats() {
     statsAt = performance.now();
-    const span = live.shown.length > 1 ? live.shown[live.shown.length - 1] - live.shown[0] : 0;
-    const fresh = live.shown.length && performance.now() - live.shown[live.shown.length - 1] < 2500;
-    $('st-fps').textContent = fresh && span > 0 ? ((live.shown.length - 1) * 1000 / span).toFixed(1) : '0';
+    // Frames shown in the last 2 s; a rate only once they span most of a second (a first burst is not a rate).
+    const n = live.shown.length;
+    const span = n > 1 ? live.shown[n - 1] - live.shown[0] : 0;
+    const fresh = n && performance.now() - live.shown[n - 1] < 2500;
+    $('st-fps').textContent = !fresh ? (live.frames ? '0' : '–') : span >= 900 ? ((n - 1) * 1000 / span).toFixed(1) : '–';
     $('st-size').textContent = live.size || '–';
     // More than a minute either way: the two clocks disagree, the figure would mean nothing.
     $('st-lat').textContent = live.latency === undefined ? '–'
@@ -285,13 +290,15 @@
       let rate = '';
       if (Array.isArray(o.clients)) {
         let delta = 0;
+        let known = 0;
         for (const c of o.clients) {
           const key = o.id + ' ' + c.remote + ' ' + c.path;
           byKey.set(key, c.bytes_sent);
           const before = lastBytes && lastBytes.byKey.get(key);
-          delta += before !== undefined && before <= c.bytes_sent ? c.bytes_sent - before : 0;
+          if (before !== undefined && before <= c.bytes_sent) { delta += c.bytes_sent - before; known++; }
         }
-        if (lastBytes && now > lastBytes.at) rate = ' · ' + fmtBytes(Math.round(delta * 1000 / (now - lastBytes.at))) + '/s';
+        // A rate once a client was seen twice (a client that has just come counts from the next look on).
+        if (known && now > lastBytes.at) rate = ' · ' + fmtBytes(Math.round(delta * 1000 / (now - lastBytes.at))) + '/s';
         const n = o.clients.length;
         row('Output ' + o.id, (o.port ? 'port ' + o.port + ' · ' : '') + n + (n === 1 ? ' stream client' : ' stream clients') + rate
           + (o.commands === false ? ' · commands off (-n)' : ''));
@@ -684,6 +691,7 @@
 
   function selectInput(id) {
     current = id;
+    live.pending = null;
     live.frames = 0;
     live.shown = [];
     live.size = undefined;
@@ -697,6 +705,7 @@
     startStream();
     loadControls();
     renderPause();
+    pollStateSoon(1000);
   }
 
   async function start() {
