@@ -80,7 +80,10 @@ internal sealed partial class HttpOutput : IOutput
     public async Task StartAsync(CancellationToken cancellation)
     {
         var addresses = ResolveListenAddresses();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The empty builder: no appsettings.json or environment configuration (nothing next to the executable changes
+        // Kestrel behind the command line's back, and no file watch thread for it), only Kestrel's core.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_context.LoggerFactory);
         builder.Services.AddSingleton<IHostLifetime, ProcessLifetime>();
