@@ -4,10 +4,14 @@
 # ours does), both on 127.0.0.1. Rounds are interleaved (the order of the two servers alternates); the first round is
 # a warm-up that is not counted (a freshly started ustreamer pays for glibc heap trimming). Per server and client
 # count: server CPU seconds in the window, RSS and threads at its end, fps per client (min/median), latency p50/p99
-# (X-Timestamp to last byte). 0 clients is the camera open with nobody watching (CPU sampled from /proc).
+# (X-Timestamp to last byte). 0 clients is the camera open with nobody watching (CPU sampled from /proc). Ours also
+# reports its garbage collections in each window (gen0/gen2, from /state). Memory: RSS 3 s after start (camera open,
+# no client), then after the rounds a crowd of CROWD clients for 10 s and RSS 60 s after it left. At the end, the
+# issue's targets are checked against the medians (docs/performance.md).
 #
 # usage: bench/run-peers.sh [PATH/TO/mjpg_streamer]   (default: out/release/mjpg_streamer, published when missing)
 #   env: CLIENTS="0 1 10 100 500 1000"  ROUNDS=3 (counted, after one warm-up)  DURATION=10  WARMUP=2  SIZE=1280x720  FPS=30
+#        CROWD=400 (0: no crowd phase)  CROWD_WAIT=60
 # Needs: ustreamer, python3, the .NET SDK; the fake camera must work under LD_PRELOAD (tests/native/fakecam).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +21,8 @@ duration=${DURATION:-10}
 warmup=${WARMUP:-2}
 size=${SIZE:-1280x720}
 fps=${FPS:-30}
+crowd=${CROWD:-400}
+crowd_wait=${CROWD_WAIT:-60}
 work=$(mktemp -d -t mjpg-peers.XXXXXX)
 ours_pid=
 ustreamer_pid=
@@ -82,6 +88,12 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 threads() { ls "/proc/$1/task" | wc -l; }
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
+# Idle RSS: 3 s after both answered (camera open, no client yet).
+sleep 3
+idle_ours=$(rss_mib "$ours_pid")
+idle_ustreamer=$(rss_mib "$ustreamer_pid")
+echo "idle RSS MiB: ours $idle_ours, ustreamer $idle_ustreamer" >&2
+
 # One measurement: name, pid, port, clients, round → one CSV line.
 measure() {
     local name=$1 pid=$2 port=$3 n=$4 round=$5 stream=/?action=stream
@@ -91,7 +103,7 @@ measure() {
         before=$(cpu_ticks "$pid")
         sleep "$duration"
         after=$(cpu_ticks "$pid")
-        echo "$round,$name,0,$(python3 -c "print(($after - $before) / $ticks)"),$(rss_mib "$pid"),$(threads "$pid"),,,,"
+        echo "$round,$name,0,$(python3 -c "print(($after - $before) / $ticks)"),$(rss_mib "$pid"),$(threads "$pid"),,,,,,"
         return
     fi
     local rc=0
@@ -105,17 +117,18 @@ path, rnd, name, n, threads, rc = sys.argv[1:]
 try:
     r = json.load(open(path))
 except (OSError, ValueError):
-    print(f"{rnd},{name},{n},,,{threads},,,,run failed (exit {rc})")
+    print(f"{rnd},{name},{n},,,{threads},,,,,,run failed (exit {rc})")
     sys.exit(0)
 f = lambda v: "" if v is None else v
+gc = r.get("gc") or {}
 print(f'{rnd},{name},{n},{f(r["server_cpu_s"])},{f(r["rss_end_mib"])},{threads},{f(r["fps"]["min"])},{f(r["fps"]["median"])},'
-      f'{f(r["latency_ms"]["p50"])},{f(r["latency_ms"]["p99"])}')
+      f'{f(r["latency_ms"]["p50"])},{f(r["latency_ms"]["p99"])},{f(gc.get("gen0"))},{f(gc.get("gen2"))}')
 PY
     # Let the server notice the closed connections before the next run.
     sleep 1
 }
 
-echo "round,server,clients,cpu_s,rss_mib,threads,fps_min,fps_median,latency_p50_ms,latency_p99_ms" >"$work/results.csv"
+echo "round,server,clients,cpu_s,rss_mib,threads,fps_min,fps_median,latency_p50_ms,latency_p99_ms,gen0,gen2" >"$work/results.csv"
 for round in $(seq 0 "$rounds"); do
     for n in $clients_list; do
         if (( round % 2 == 0 )); then order="ours ustreamer"; else order="ustreamer ours"; fi
@@ -132,10 +145,27 @@ for name in ours ustreamer; do
     kill -0 "$pid" 2>/dev/null || { echo "error: $name died during the runs" >&2; exit 1; }
 done
 
-python3 - "$work/results.csv" "$duration" <<'PY'
+# A crowd comes and goes; RSS a while after it left (each server in turn, so the other stays quiet).
+crowd_ours=; crowd_ustreamer=
+if (( crowd > 0 )); then
+    for name in ours ustreamer; do
+        pid=$ours_pid port=$ours_port stream=/?action=stream
+        [[ $name == ustreamer ]] && { pid=$ustreamer_pid; port=$ustreamer_port; stream=/stream; }
+        dotnet "$work/loadclient/MjpgStreamer.LoadClient.dll" --url "http://127.0.0.1:$port/" --stream "$stream" \
+            --clients "$crowd" --duration 10 --warmup 2 --pid "$pid" >"$work/crowd.out" 2>&1 || true
+        sleep "$crowd_wait"
+        rss=$(rss_mib "$pid")
+        echo "crowd of $crowd left ${crowd_wait} s ago: $name RSS $rss MiB" >&2
+        if [[ $name == ours ]]; then crowd_ours=$rss; else crowd_ustreamer=$rss; fi
+    done
+fi
+
+python3 - "$work/results.csv" "$duration" "$idle_ours" "$idle_ustreamer" "$crowd_ours" "$crowd_ustreamer" "$crowd" "$crowd_wait" <<'PY'
 import csv, statistics, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["round"] != "0"]
 duration = float(sys.argv[2])
+idle_ours, idle_us, crowd_ours, crowd_us = (float(v) if v else None for v in sys.argv[3:7])
+crowd, crowd_wait = sys.argv[7], sys.argv[8]
 def med(name, n, key):
     values = [float(r[key]) for r in rows if r["server"] == name and r["clients"] == n and r[key] not in ("", None)]
     return statistics.median(values) if values else None
@@ -161,4 +191,41 @@ for n in counts:
     print(f"| {n} | {fmt(cr, '.2f')} | {fmt(rr, '.2f')} |")
 print()
 print(f"medians of {len({r['round'] for r in rows})} rounds")
+print()
+print(f"| RSS MiB | ours | ustreamer |")
+print("|---|---|---|")
+print(f"| idle, 3 s after start | {fmt(idle_ours, '.1f')} | {fmt(idle_us, '.1f')} |")
+print(f"| {crowd_wait} s after {crowd} clients left | {fmt(crowd_ours, '.1f')} | {fmt(crowd_us, '.1f')} |")
+print()
+# The targets (docs/performance.md, "Idle and few clients"): each line says met or NOT met.
+def total(name, n, key):
+    values = [int(r[key]) for r in rows if r["server"] == name and r["clients"] == n and r[key] not in ("", None)]
+    return sum(values) if values else None
+checks = []
+if "0" in counts:
+    c1, c2 = med("ours", "0", "cpu_s"), med("ustreamer", "0", "cpu_s")
+    pct = c1 / duration * 100
+    checks.append((f"0 clients: {pct:.2f} % of a core, at most 0.5 % and at most ustreamer's ({c2 / duration * 100:.2f} %)", pct <= 0.5 and c1 <= c2))
+for n in counts:
+    if n == "0":
+        continue
+    c1, c2 = med("ours", n, "cpu_s"), med("ustreamer", n, "cpu_s")
+    if c1 is None or c2 is None:
+        continue
+    line = f"{n} clients: CPU {c1:.2f} s against ustreamer's {c2:.2f} s (at most)"
+    ok = c1 <= c2
+    if int(n) >= 100:
+        fmin = med("ours", n, "fps_min")
+        line += f", every client at >= 29 fps (slowest {fmin:.1f})"
+        ok = ok and fmin is not None and fmin >= 29
+    checks.append((line, ok))
+gen2_all = sum(total("ours", n, "gen2") or 0 for n in counts if n != "0")
+windows = len([r for r in rows if r["server"] == "ours" and r["clients"] != "0"])
+checks.append((f"gen2 collections in {windows} windows of {duration:g} s with clients: {gen2_all} (none)", gen2_all == 0))
+if idle_ours is not None:
+    checks.append((f"idle RSS {idle_ours:.1f} MiB ({idle_ours * 1.048576:.1f} MB), at most 18 MB", idle_ours * 1.048576 <= 18))
+if idle_ours is not None and crowd_ours is not None:
+    checks.append((f"RSS {crowd_wait} s after {crowd} clients left: {crowd_ours:.1f} MiB, at most idle + 10 MB ({idle_ours + 10 / 1.048576:.1f} MiB)", crowd_ours <= idle_ours + 10 / 1.048576))
+for line, ok in checks:
+    print(("met     " if ok else "NOT met ") + line)
 PY

@@ -457,8 +457,10 @@ public sealed partial class CameraStream : IAsyncDisposable
         Context.SetState(InputState.Released, reason);
         while (true)
         {
-            PublishKeepAlive();
+            // The next tick is armed before the frame goes out: readers may run on this thread inside Publish
+            // (LatestFrameHub.InlineReaders), and whatever they do next must find the interval already running.
             using var tick = new CancellationTokenSource(KeepAliveInterval, Hub.Time);
+            PublishKeepAlive();
             var delay = Task.Delay(Timeout.Infinite, tick.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
             await Task.WhenAny(changed, stopped, delay).ConfigureAwait(false);
             var (paused, _, next) = Snapshot();

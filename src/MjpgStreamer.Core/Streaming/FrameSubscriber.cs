@@ -51,11 +51,16 @@ public sealed class FrameSubscriber : IValueTaskSource<Frame?>, IDisposable
         return new ValueTask<Frame?>(this, _core.Version);
     }
 
-    internal void Deliver(Frame frame)
+    /// <summary>
+    /// Hands <paramref name="frame"/> to the waiting reader. <paramref name="inline"/>: the reader's continuation
+    /// runs on this (the publishing) thread before Deliver returns, instead of being queued to the thread pool.
+    /// </summary>
+    internal void Deliver(Frame frame, bool inline)
     {
         if (Interlocked.Exchange(ref _pending, 0) == 1)
         {
             _lastSequence = frame.Sequence;
+            _core.RunContinuationsAsynchronously = !inline;
             _core.SetResult(frame);
         }
         else
@@ -68,6 +73,7 @@ public sealed class FrameSubscriber : IValueTaskSource<Frame?>, IDisposable
     {
         if (_hub.Unpark(this) && Interlocked.Exchange(ref _pending, 0) == 1)
         {
+            _core.RunContinuationsAsynchronously = true;
             _core.SetException(new OperationCanceledException(_cancellation));
         }
     }

@@ -9,6 +9,9 @@ namespace MjpgStreamer.Core.Streaming;
 /// </summary>
 public sealed class LatestFrameHub
 {
+    /// <summary>How many waiting readers a publish serves on the publishing thread itself.</summary>
+    public const int InlineReaders = 8;
+
     private readonly Lock _gate = new();
 
     // Serialises publishers (encoder workers publish from several threads) so _wake, which is used
@@ -99,9 +102,14 @@ public sealed class LatestFrameHub
 
         old?.Release();
         oldReal?.Release();
-        foreach (var subscriber in _wake)
+
+        // The last few waiting readers run on this thread, the rest on the thread pool (queued first, so they start
+        // in parallel): a reader's step is "write the part, flush it to the socket", and for one or a few readers
+        // doing it here costs less than waking a pool thread for each frame (docs/performance.md).
+        var inlineFrom = _wake.Count - Math.Min(_wake.Count, InlineReaders);
+        for (var i = 0; i < _wake.Count; i++)
         {
-            subscriber.Deliver(frame);
+            _wake[i].Deliver(frame, inline: i >= inlineFrom);
         }
 
         _wake.Clear();

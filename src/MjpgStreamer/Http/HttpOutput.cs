@@ -80,13 +80,21 @@ internal sealed partial class HttpOutput : IOutput
     public async Task StartAsync(CancellationToken cancellation)
     {
         var addresses = ResolveListenAddresses();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The empty builder: no appsettings.json or environment configuration (nothing next to the executable changes
+        // Kestrel behind the command line's back, and no file watch thread for it), only Kestrel's core.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_context.LoggerFactory);
         builder.Services.AddSingleton<IHostLifetime, ProcessLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
         // Kestrel's pipes take their blocks from these pools, which let go of idle blocks (a crowd's when it has left).
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(_blockPools);
+        // The transport sends on the thread that flushes (and parses on the thread that received) instead of queueing
+        // each step to the thread pool: a stream part flushed on the capture thread (LatestFrameHub.InlineReaders)
+        // goes to the socket there, without waking a pool thread per frame. Receives still complete on thread-pool
+        // threads (the socket engine queues them), so request handlers run where they ran before.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         var maxConnections = ConnectionCap();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -50,6 +50,60 @@ public sealed class LatestFrameHubTests
     }
 
     [Fact]
+    public async Task The_last_few_waiting_readers_continue_on_the_publishing_thread_and_the_rest_on_the_pool()
+    {
+        const int readers = LatestFrameHub.InlineReaders + 3;
+        var subscribers = Enumerable.Range(0, readers).Select(_ => _hub.Subscribe(CancellationToken.None, startWithCurrent: false)).ToArray();
+        var finishedDuringPublish = 0;
+        var publishing = false;
+        // Each reader parks before Publish. ConfigureAwait(false): no synchronisation context (xUnit's would take every
+        // continuation), as in the server.
+        var reads = subscribers.Select(async subscriber =>
+        {
+            var frame = await subscriber.NextAsync().ConfigureAwait(false);
+            frame!.Release();
+            if (Volatile.Read(ref publishing))
+            {
+                Interlocked.Increment(ref finishedDuringPublish);
+            }
+
+            // A reader that continued on the publishing thread asks again at once: it parks for the next frame.
+            var next = subscriber.NextAsync();
+            return (Thread: Environment.CurrentManagedThreadId, ParkedAgain: !next.IsCompleted, Next: next);
+        }).ToArray();
+
+        var publisherId = 0;
+        var publisher = new Thread(() =>
+        {
+            publisherId = Environment.CurrentManagedThreadId;
+            Volatile.Write(ref publishing, true);
+            _hub.Publish(MakeFrame(1));
+            Volatile.Write(ref publishing, false);
+        });
+        publisher.Start();
+        publisher.Join();
+        var results = await Task.WhenAll(reads);
+
+        Assert.Equal(LatestFrameHub.InlineReaders, results.Count(r => r.Thread == publisherId));
+        Assert.True(finishedDuringPublish >= LatestFrameHub.InlineReaders);
+        Assert.All(results.Where(r => r.Thread == publisherId), r => Assert.True(r.ParkedAgain));
+
+        // Every reader, wherever it ran, gets the next frame.
+        _hub.Publish(MakeFrame(2));
+        foreach (var result in results)
+        {
+            var frame = await result.Next;
+            Assert.Equal(2, frame!.Span[2]);
+            frame.Release();
+        }
+
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Every_buffer_goes_back_to_the_pool_exactly_once()
     {
         using (var a = _hub.Subscribe(CancellationToken.None, startWithCurrent: false))
