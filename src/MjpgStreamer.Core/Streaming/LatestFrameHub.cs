@@ -9,8 +9,11 @@ namespace MjpgStreamer.Core.Streaming;
 /// </summary>
 public sealed class LatestFrameHub
 {
-    /// <summary>How many waiting readers a publish serves on the publishing thread itself.</summary>
-    public const int InlineReaders = 8;
+    /// <summary>
+    /// How many waiting readers a publish serves on the publishing thread itself. With 8, two of ten clients still went
+    /// through the pool, and that alone took 10 s of the server from 283 to 3156 futex calls (docs/performance.md).
+    /// </summary>
+    public const int InlineReaders = 16;
 
     private readonly Lock _gate = new();
 
