@@ -24,7 +24,8 @@ internal sealed partial class RtpJpegStream : IDisposable
     private readonly int _outputId;
     private readonly int _inputId;
     private readonly Lock _stampGate = new();
-    private readonly long _epoch;
+    private uint _lastTimestamp;
+    private bool _sentAny;
     private readonly uint _timestampBase;
     private ushort _nextSequence;
     private JpegRecoder? _recoder;
@@ -43,7 +44,6 @@ internal sealed partial class RtpJpegStream : IDisposable
         _inputId = inputId;
         _time = time;
         _logger = logger;
-        _epoch = time.GetTimestamp();
         Ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
         _timestampBase = (uint)Random.Shared.NextInt64(0, uint.MaxValue);
         _nextSequence = (ushort)Random.Shared.Next(0, 0x8000);
@@ -64,8 +64,26 @@ internal sealed partial class RtpJpegStream : IDisposable
     /// <summary>The last frame's size (0 before one was sent).</summary>
     public (int Width, int Height) Size => (Volatile.Read(ref _width), Volatile.Read(ref _height));
 
-    /// <summary>The RTP clock now (90 kHz, from the stream's random base).</summary>
-    public uint TimestampNow() => unchecked(_timestampBase + (uint)(_time.GetElapsedTime(_epoch).Ticks * 9 / 1000));
+    /// <summary>The RTP clock now: 90 kHz wall-clock time from the stream's random base (the clock of the frames' capture times).</summary>
+    public uint TimestampNow() => ToRtpTime(NowMicroseconds());
+
+    private long NowMicroseconds() => (_time.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
+
+    private uint ToRtpTime(long unixMicroseconds) => unchecked(_timestampBase + (uint)(unixMicroseconds * 9 / 100));
+
+    /// <summary>A frame's RTP time: from its capture time (steadier than when it reached us), always after the previous frame's.</summary>
+    private uint FrameTimestamp(long captureMicroseconds)
+    {
+        var timestamp = ToRtpTime(captureMicroseconds);
+        if (_sentAny && unchecked((int)(timestamp - _lastTimestamp)) <= 0)
+        {
+            timestamp = unchecked(_lastTimestamp + 1);
+        }
+
+        _sentAny = true;
+        _lastTimestamp = timestamp;
+        return timestamp;
+    }
 
     /// <summary>A client starts playing: its reader, and the sequence number and RTP time its first packet will have (at least).</summary>
     public FrameSubscriber Join(CancellationToken cancellation, out ushort sequence, out uint rtpTime)
@@ -151,14 +169,15 @@ internal sealed partial class RtpJpegStream : IDisposable
             return;
         }
 
+        var capture = frame.TimestampUs > 0 ? frame.TimestampUs : NowMicroseconds();
         var block = _pool.Rent(RtpJpegPacketizer.MaxBlockSize(image.ScanLength));
         var span = block.GetWritableSpan(RtpJpegPacketizer.MaxBlockSize(image.ScanLength));
-        var length = RtpJpegPacketizer.Write(image, jpeg, TimestampNow(), Ssrc, span);
+        var length = RtpJpegPacketizer.Write(image, jpeg, FrameTimestamp(capture), Ssrc, span);
         block.SetLength(length);
         block.Width = image.Width;
         block.Height = image.Height;
         block.IsPlaceholder = frame.IsPlaceholder;
-        block.TimestampUs = frame.TimestampUs;
+        block.TimestampUs = capture; // the wall-clock time of the packets' RTP time, for RTCP sender reports
         Volatile.Write(ref _width, image.Width);
         Volatile.Write(ref _height, image.Height);
         lock (_stampGate)

@@ -152,6 +152,15 @@ internal sealed class RtspSession : IAsyncDisposable
 
                     try
                     {
+                        // The report goes before the frame it describes: its RTP time is this frame's, its NTP time
+                        // the frame's capture (receivers such as ffmpeg take the first report's RTP time as time 0).
+                        if (_lastReport == 0 || _time.GetElapsedTime(_lastReport).TotalSeconds >= ReportSeconds)
+                        {
+                            _lastReport = _time.GetTimestamp();
+                            var rtpTime = BinaryPrimitives.ReadUInt32BigEndian(block.Span[(RtpJpegPacketizer.InterleavedPrefix + 4)..]);
+                            await SendReportAsync(rtpTime, block.TimestampUs, cancellation);
+                        }
+
                         var packets = CountPackets(block.Span, out var payload);
                         if (IsTcp)
                         {
@@ -169,12 +178,6 @@ internal sealed class RtspSession : IAsyncDisposable
                     finally
                     {
                         block.Release();
-                    }
-
-                    if (_lastReport == 0 || _time.GetElapsedTime(_lastReport).TotalSeconds >= ReportSeconds)
-                    {
-                        _lastReport = _time.GetTimestamp();
-                        await SendReportAsync(cancellation);
                     }
                 }
             }
@@ -219,7 +222,7 @@ internal sealed class RtspSession : IAsyncDisposable
     }
 
     /// <summary>An RTCP sender report with the SDES CNAME (a compound packet, RFC 3550 6.4.1).</summary>
-    private async Task SendReportAsync(CancellationToken cancellation)
+    private async Task SendReportAsync(uint rtpTime, long unixMicroseconds, CancellationToken cancellation)
     {
         var cname = Encoding.ASCII.GetBytes("mjpg_streamer");
         var sdesLength = (8 + 2 + cname.Length + 1 + 3) / 4 * 4;
@@ -229,12 +232,11 @@ internal sealed class RtspSession : IAsyncDisposable
         report[1] = 200;
         BinaryPrimitives.WriteUInt16BigEndian(report.AsSpan(2), 6);
         BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(4), ssrc);
-        var now = _time.GetUtcNow();
-        var seconds = (ulong)now.ToUnixTimeSeconds() + 2208988800UL;
-        var fraction = (ulong)(now.Ticks % TimeSpan.TicksPerSecond) * (1UL << 32) / TimeSpan.TicksPerSecond;
+        var seconds = (ulong)(unixMicroseconds / 1_000_000) + 2208988800UL;
+        var fraction = (ulong)(unixMicroseconds % 1_000_000) * (1UL << 32) / 1_000_000;
         BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(8), (uint)seconds);
         BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(12), (uint)fraction);
-        BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(16), _stream.TimestampNow());
+        BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(16), rtpTime);
         BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(20), (uint)Interlocked.Read(ref _packets));
         BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(24), (uint)Interlocked.Read(ref _bytes));
         var sdes = report.AsSpan(28);
