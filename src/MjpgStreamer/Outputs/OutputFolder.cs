@@ -77,14 +77,14 @@ internal sealed class OutputFolder
             return "no file name given";
         }
 
-        if (name.Contains('/', StringComparison.Ordinal))
-        {
-            return $"'{Shown(name)}' is not a plain file name: '/' is not allowed, files are saved in the output folder only";
-        }
-
         if (name.Contains("..", StringComparison.Ordinal))
         {
             return $"'{Shown(name)}' is not a plain file name: '..' is not allowed, files are saved in the output folder only";
+        }
+
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            return $"'{Shown(name)}' is not a plain file name: '/' is not allowed, files are saved in the output folder only";
         }
 
         if (name.Contains('\0', StringComparison.Ordinal) || name.Any(char.IsControl))
