@@ -18,6 +18,7 @@ public sealed class UdpOutputTests
         var port = FreeUdpPort();
         await using var server = await ServerProcess.StartAsync(["-i", "input_testpattern.so -r 160x120 -f 20", "-o", "output_http.so -p 0 -l 127.0.0.1", "-o", $"output_udp.so -p {port} -f {folder}"]);
 
+        await WaitForUdpAsync(server);
         using var client = new UdpClient(AddressFamily.InterNetwork);
         client.Connect(IPAddress.Loopback, port);
         Assert.Equal("one.jpg\n", await AskAsync(client, "one.jpg\n"));
@@ -52,6 +53,7 @@ public sealed class UdpOutputTests
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var port = FreeUdpPort();
         await using var server = await ServerProcess.StartAsync(["-i", "input_testpattern.so -r 160x120 -f 20", "-o", "output_http.so -p 0 -l 127.0.0.1", "-o", $"output_udp.so --port {port} --folder {folder} --command {script}"]);
+        await WaitForUdpAsync(server);
         using var client = new UdpClient(AddressFamily.InterNetwork);
         client.Connect(IPAddress.Loopback, port);
         Assert.Equal("two.jpg", await AskAsync(client, "two.jpg"));
@@ -81,6 +83,10 @@ public sealed class UdpOutputTests
         var answer = await client.ReceiveAsync(timeout.Token);
         return Encoding.UTF8.GetString(answer.Buffer);
     }
+
+    /// <summary>The HTTP output listens first; the UDP output (the next) logs once its socket is bound.</summary>
+    private static Task WaitForUdpAsync(ServerProcess server) =>
+        Eventually.UntilAsync(() => server.Stderr.Contains("answering UDP datagrams on 127.0.0.1:", StringComparison.Ordinal), "the UDP output listens");
 
     private static int FreeUdpPort()
     {
