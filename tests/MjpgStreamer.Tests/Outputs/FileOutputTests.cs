@@ -175,6 +175,50 @@ public sealed partial class FileOutputTests
         Assert.NotEmpty(Pictures(folder));
     }
 
+    [Fact]
+    public async Task While_paused_the_placeholder_frames_are_not_recorded_and_recording_resumes_after()
+    {
+        var folder = TestMedia.NewTempFolder();
+        var lockFile = Path.Combine(TestMedia.NewTempFolder(), "paused.lock");
+        await using var server = await ServerProcess.StartAsync(["--pause-file", lockFile, "-i", Input, "-o", "output_http.so -p 0 -l 127.0.0.1", "-o", $"output_file.so -f {folder}"]);
+        await WaitForWrittenAsync(server, 1, "files_written", 3);
+
+        File.WriteAllText(lockFile, "");
+        await ServerState.WaitForAsync(server, "released", "lock file");
+        var before = (await OutputStateAsync(server, 1)).GetProperty("files_written").GetInt64();
+        // Two keep-alive pictures (about one a second) reach the stream while paused; the file output skips them.
+        await using (var client = await MjpegClient.ConnectAsync(server.Port))
+        {
+            await client.NextAsync();
+            await client.NextAsync();
+            await client.NextAsync();
+        }
+
+        Assert.Equal(before, (await OutputStateAsync(server, 1)).GetProperty("files_written").GetInt64());
+        Assert.Equal(before, Pictures(folder).Count);
+
+        File.Delete(lockFile);
+        await WaitForWrittenAsync(server, 1, "files_written", before + 3);
+    }
+
+    [Fact]
+    public async Task Program_json_lists_both_outputs_and_output_json_the_take_controls()
+    {
+        var folder = TestMedia.NewTempFolder();
+        var port = UdpOutputTests.FreeUdpPort();
+        await using var server = await ServerProcess.StartAsync(["-i", Input, "-o", "output_http.so -p 0 -l 127.0.0.1", "-o", $"output_file.so -f {folder}", "-o", $"output_udp.so -p {port} -f {folder}"]);
+        var program = (await RawHttp.GetResponseAsync(server.Port, "/program.json")).BodyText;
+        Assert.Contains($"\"id\": \"1\",\n\"name\": \"FILE output plugin\",\n\"plugin\": \"output_file.so\",\n\"args\": \" -f {folder}\"", program, StringComparison.Ordinal);
+        Assert.Contains($"\"id\": \"2\",\n\"name\": \"UDP output plugin\",\n\"plugin\": \"output_udp.so\",\n\"args\": \" -p {port} -f {folder}\"", program, StringComparison.Ordinal);
+
+        var controls = JsonDocument.Parse((await RawHttp.GetResponseAsync(server.Port, "/output_1.json")).Body).RootElement.GetProperty("controls");
+        Assert.Equal(2, controls.GetArrayLength());
+        Assert.Equal(("Take snapshot", "1", "4", "1"), (controls[0].GetProperty("name").GetString(), controls[0].GetProperty("id").GetString(), controls[0].GetProperty("type").GetString(), controls[0].GetProperty("dest").GetString()));
+        Assert.Equal(("Filename", "2", "7", "32"), (controls[1].GetProperty("name").GetString(), controls[1].GetProperty("id").GetString(), controls[1].GetProperty("type").GetString(), controls[1].GetProperty("max").GetString()));
+        var udp = JsonDocument.Parse((await RawHttp.GetResponseAsync(server.Port, "/output_2.json")).Body).RootElement.GetProperty("controls");
+        Assert.Equal(0, udp.GetArrayLength());
+    }
+
     private static List<string> Pictures(string folder) =>
         [.. Directory.GetFiles(folder).Select(p => Path.GetFileName(p)).Where(n => PictureName().IsMatch(n)).Order(StringComparer.Ordinal)];
 

@@ -88,7 +88,7 @@ public sealed class UdpOutputTests
     private static Task WaitForUdpAsync(ServerProcess server) =>
         Eventually.UntilAsync(() => server.Stderr.Contains("answering UDP datagrams on 127.0.0.1:", StringComparison.Ordinal), "the UDP output listens");
 
-    private static int FreeUdpPort()
+    internal static int FreeUdpPort()
     {
         using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
