@@ -13,15 +13,15 @@ internal sealed class TakeEndpoint(HttpOutputOptions options, Streamer streamer,
 {
     public async Task HandleAsync(HttpContext context, string rawTarget)
     {
-        if (options.NoCommands)
-        {
-            await Responses.WriteErrorAsync(context, 501, "this server is configured to not accept commands");
-            return;
-        }
-
         if (streamer.Outputs.OfType<FileOutput>().FirstOrDefault() is not { } output)
         {
             await Responses.WriteErrorAsync(context, 404, "FILE output plugin not loaded, taking snapshot not possible");
+            return;
+        }
+
+        if (options.NoCommands)
+        {
+            await Responses.WriteErrorAsync(context, 501, "this server is configured to not accept commands");
             return;
         }
 
