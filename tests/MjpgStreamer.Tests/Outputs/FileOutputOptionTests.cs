@@ -58,6 +58,11 @@ public sealed class FileOutputOptionTests
         Assert.Equal(1, input.ExitCode);
         Assert.Equal(["mjpg_streamer: output_file.so: -i 1 but there is 1 input (numbered from 0)"], ErrorLines(input));
         Assert.Empty(Directory.GetFileSystemEntries(folder));
+
+        // Root may write anywhere the mode bits say no: /proc takes no new files for anyone.
+        var unwritable = await Run("output_file.so -f /proc");
+        Assert.Equal(1, unwritable.ExitCode);
+        Assert.StartsWith("mjpg_streamer: output_file.so: cannot write into folder '/proc': ", Assert.Single(ErrorLines(unwritable)), StringComparison.Ordinal);
     }
 
     private static Task<ProgramRun.Result> Run(string output) =>

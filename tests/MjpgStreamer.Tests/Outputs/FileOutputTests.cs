@@ -136,6 +136,27 @@ public sealed partial class FileOutputTests
     }
 
     [Fact]
+    public async Task Pictures_that_cannot_be_written_are_logged_once_and_recording_resumes_when_the_folder_is_back()
+    {
+        var folder = TestMedia.NewTempFolder();
+        await using var server = await ServerProcess.StartAsync(["-i", Input, "-o", "output_http.so -p 0 -l 127.0.0.1", "-o", $"output_file.so -f {folder} -s 5"]);
+        await WaitForWrittenAsync(server, 1, "files_written", 2);
+
+        // The folder goes away (an unmounted card, say): every write fails until it is back.
+        Directory.Delete(folder, recursive: true);
+        await Eventually.UntilAsync(async () => (await OutputStateAsync(server, 1)).GetProperty("write_errors").GetInt64() >= 3, "three pictures were tried and failed");
+        Assert.Equal(200, (await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot")).Status);
+        Assert.Equal(1, Regex.Count(server.Stderr, $"cannot write {Regex.Escape(folder)}/"));
+        var failed = (await OutputStateAsync(server, 1)).GetProperty("files_written").GetInt64();
+
+        Directory.CreateDirectory(folder);
+        await WaitForWrittenAsync(server, 1, "files_written", failed + 2);
+        Assert.Contains("writing again", server.Stderr, StringComparison.Ordinal);
+        Assert.False((await OutputStateAsync(server, 1)).GetProperty("failing").GetBoolean());
+        Assert.NotEmpty(Pictures(folder));
+    }
+
+    [Fact]
     public async Task Take_saves_inside_the_folder_and_refuses_names_that_leave_it()
     {
         var root = TestMedia.NewTempFolder();
@@ -172,7 +193,8 @@ public sealed partial class FileOutputTests
         Assert.Empty(Directory.GetDirectories(folder));
         Assert.False(File.Exists("/tmp/x.jpg") && File.GetLastWriteTimeUtc("/tmp/x.jpg") > DateTime.UtcNow.AddMinutes(-1));
         Assert.Equal(["bycommand.jpg", "shot.jpg"], Directory.GetFiles(folder).Select(p => Path.GetFileName(p)).Where(n => !PictureName().IsMatch(n)).Order().ToArray());
-        Assert.NotEmpty(Pictures(folder));
+        // -d 100000: the recording saved one picture and waits; the other is the take without filename=.
+        Assert.Equal(2, Pictures(folder).Count);
     }
 
     [Fact]
