@@ -25,6 +25,7 @@ internal static class PluginTable
     public static readonly IReadOnlyList<OutputPlugin> Outputs =
     [
         HttpOutput.Descriptor,
+        Zmq.ZmqOutput.Descriptor,
     ];
 
     public static InputPlugin FindInput(CommandLine.PluginSpec spec) =>
