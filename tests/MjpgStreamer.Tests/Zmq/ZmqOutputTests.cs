@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Google.Protobuf;
 using MjpgStreamer.Native.Jpeg;
 using MjpgStreamer.Tests.Infrastructure;
 using NetMQ;
@@ -120,8 +121,8 @@ public sealed partial class ZmqOutputTests
             }
 
             var all = bytes.ToArray();
-            Assert.Equal([0xFF, 0xD8], all[..2]);
-            var end = all.AsSpan().IndexOf([0xFF, 0xD9, 0xFF, 0xD8]) + 2;
+            Assert.Equal(new byte[] { 0xFF, 0xD8 }, all[..2]);
+            var end = all.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9, 0xFF, 0xD8]) + 2;
             using var decoder = new JpegDecoder();
             _ = decoder.DecodeToRgb(all.AsSpan(0, end), out var width, out var height);
             Assert.Equal((320, 240), (width, height));
@@ -143,9 +144,9 @@ public sealed partial class ZmqOutputTests
     [InlineData("output_zmqserver.so: a ZeroMQ endpoint such as tcp://*:5555 is required (-a)", "")]
     [InlineData("output_zmqserver.so: -b '0' is not a whole number from 1 to 10", "-a tcp://*:5555 -b 0")]
     [InlineData("output_zmqserver.so: -b '11' is not a whole number from 1 to 10", "-a tcp://*:5555 -b 11")]
-    [InlineData("output_zmqserver.so: -a 'ipc:///tmp/x' is not a tcp://HOST:PORT endpoint", "-a ipc:///tmp/x")]
-    [InlineData("output_zmqserver.so: -a 'tcp://*:http' is not a tcp://HOST:PORT endpoint", "-a tcp://*:http")]
-    [InlineData("output_zmqserver.so: -a 'tcp://*:70000' is not a tcp://HOST:PORT endpoint", "-a tcp://*:70000")]
+    [InlineData("output_zmqserver.so: -a 'ipc:///tmp/x' is not a tcp://HOST:PORT endpoint (e.g. tcp://*:5555)", "-a ipc:///tmp/x")]
+    [InlineData("output_zmqserver.so: -a 'tcp://*:http' is not a tcp://HOST:PORT endpoint (e.g. tcp://*:5555)", "-a tcp://*:http")]
+    [InlineData("output_zmqserver.so: -a 'tcp://*:70000' is not a tcp://HOST:PORT endpoint (e.g. tcp://*:5555)", "-a tcp://*:70000")]
     [InlineData("output_zmqserver.so: unknown option '-x'", "-a tcp://*:5555 -x")]
     public async Task Bad_options_exit_2_with_one_line_and_the_hint(string message, string options)
     {
