@@ -64,6 +64,7 @@ public sealed partial class ZmqOutputTests
         var state = await ZmqStateAsync(server);
         Assert.False(state.GetProperty("subscribed").GetBoolean());
         Assert.Equal(0, state.GetProperty("messages").GetInt64());
+        Assert.Equal(0, (await ServerState.InputAsync(server)).GetProperty("clients").GetInt32());
 
         // Another topic does not count; "fra" is a prefix of "frames", so it does (SUB filters by prefix).
         using (var other = new SubscriberSocket())
@@ -76,12 +77,16 @@ public sealed partial class ZmqOutputTests
             var parts = ReceiveMessage(prefix, server);
             Assert.Equal("frames"u8.ToArray(), parts[0]);
             Assert.False(other.TryReceiveFrameBytes(TimeSpan.Zero, out _));
+            Assert.Equal(1, (await ServerState.InputAsync(server)).GetProperty("clients").GetInt32());
         }
 
         await Eventually.UntilAsync(
             async () => !(await ZmqStateAsync(server)).GetProperty("subscribed").GetBoolean(),
             "the output sees that nobody subscribes any more");
         Assert.Contains("no client subscribes", server.Stderr, StringComparison.Ordinal);
+        await Eventually.UntilAsync(
+            async () => (await ServerState.InputAsync(server)).GetProperty("clients").GetInt32() == 0,
+            "the output lets go of the input");
 
         // And again: a new subscriber gets frames.
         using var again = new SubscriberSocket();
