@@ -162,4 +162,6 @@ public static class LogEvents
     public const int ZmqOutputListeners = 1783;
 
     public const int ZmqOutputStdoutFailed = 1784;
+
+    public const int ZmqOutputFailed = 1785;
 }

@@ -165,6 +165,12 @@ internal sealed partial class ZmqOutput : IOutput
             {
                 package.Clear();
             }
+            catch (Exception ex)
+            {
+                // Not expected: said once, and the output stops (IsAlive turns false for the systemd watchdog).
+                LogFailed(_logger, Id, ex);
+                throw;
+            }
         }
     }
 
@@ -401,6 +407,9 @@ internal sealed partial class ZmqOutput : IOutput
 
     [LoggerMessage(EventId = LogEvents.ZmqOutputListeners, Level = LogLevel.Information, Message = "output {OutputId}: {What}")]
     private static partial void LogListeners(ILogger logger, int outputId, string what);
+
+    [LoggerMessage(EventId = LogEvents.ZmqOutputFailed, Level = LogLevel.Error, Message = "output {OutputId}: publishing stopped")]
+    private static partial void LogFailed(ILogger logger, int outputId, Exception exception);
 
     [LoggerMessage(EventId = LogEvents.ZmqOutputStdoutFailed, Level = LogLevel.Warning, Message = "output {OutputId}: writing to stdout failed, no more frames are written: {Error}")]
     private static partial void LogStdoutFailed(ILogger logger, int outputId, string error);

@@ -83,7 +83,8 @@ public sealed partial class ZmqOutputTests
         await Eventually.UntilAsync(
             async () => !(await ZmqStateAsync(server)).GetProperty("subscribed").GetBoolean(),
             "the output sees that nobody subscribes any more");
-        Assert.Contains("no client subscribes", server.Stderr, StringComparison.Ordinal);
+        // The console log is written on its own thread, after the state changed.
+        await Eventually.UntilAsync(() => server.Stderr.Contains("no client subscribes", StringComparison.Ordinal), "the output logs that nobody subscribes");
         await Eventually.UntilAsync(
             async () => (await ServerState.InputAsync(server)).GetProperty("clients").GetInt32() == 0,
             "the output lets go of the input");
@@ -93,6 +94,43 @@ public sealed partial class ZmqOutputTests
         again.Connect(Endpoint(server));
         again.SubscribeToAnyTopic();
         Assert.Equal("frames"u8.ToArray(), ReceiveMessage(again, server)[0]);
+    }
+
+    [Fact]
+    public async Task While_paused_subscribers_get_the_paused_picture_and_the_output_keeps_running()
+    {
+        var folder = Directory.CreateTempSubdirectory("zmq-pause-");
+        try
+        {
+            var lockFile = Path.Combine(folder.FullName, "paused.lock");
+            await using var server = await ServerProcess.StartAsync(
+                ["--pause-file", lockFile, "-i", "input_testpattern.so -r 320x240 -f 30", "-o", "output_zmqserver.so -a tcp://127.0.0.1:0 -b 1", "-o", "output_http.so -p 0 -l 127.0.0.1"]);
+            using var subscriber = new SubscriberSocket();
+            subscriber.Connect(Endpoint(server));
+            subscriber.Subscribe("frames");
+            _ = ReceiveMessage(subscriber, server);
+
+            File.WriteAllText(lockFile, "");
+            await ServerState.WaitForAsync(server, "released", "lock file");
+            // The keep-alive pictures (about one a second) still come, as packages that parse and decode.
+            var before = (await ZmqStateAsync(server)).GetProperty("messages").GetInt64();
+            await Eventually.UntilAsync(
+                async () => (await ZmqStateAsync(server)).GetProperty("messages").GetInt64() >= before + 2,
+                "two more messages while paused");
+            while (subscriber.TryReceiveFrameBytes(TimeSpan.Zero, out _))
+            {
+            }
+
+            var parts = ReceiveMessage(subscriber, server);
+            var frame = Assert.Single(Pb.Package.Parser.ParseFrom(parts[1]).Frame);
+            using var decoder = new JpegDecoder();
+            _ = decoder.DecodeToRgb(frame.Blob.Span, out _, out _);
+            Assert.False(server.HasExited);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]
