@@ -176,30 +176,30 @@ internal sealed partial class ZmqOutput : IOutput
 
     private async Task PackWhileListeningAsync(FrameSubscriber subscriber, FramePackage package)
     {
-                while (true)
-                {
-                    var frame = await subscriber.NextAsync();
-                    if (frame is null)
-                    {
-                        continue;
-                    }
+        while (true)
+        {
+            var frame = await subscriber.NextAsync();
+            if (frame is null)
+            {
+                continue;
+            }
 
-                    try
-                    {
-                        package.Add(frame.Span, frame.TimestampUs, _context.Time.GetUtcNow().ToUnixTimeSeconds());
-                    }
-                    finally
-                    {
-                        frame.Release();
-                    }
+            try
+            {
+                package.Add(frame.Span, frame.TimestampUs, _context.Time.GetUtcNow().ToUnixTimeSeconds());
+            }
+            finally
+            {
+                frame.Release();
+            }
 
-                    if (package.Count >= _options.BufferSize)
-                    {
-                        var frames = package.Count;
-                        var (buffer, length) = package.Detach();
-                        _outbox!.Enqueue((buffer, length, frames));
-                    }
-                }
+            if (package.Count >= _options.BufferSize)
+            {
+                var frames = package.Count;
+                var (buffer, length) = package.Detach();
+                _outbox!.Enqueue((buffer, length, frames));
+            }
+        }
     }
 
     /// <summary>-m: every frame of the input, as it comes, to stdout (concatenated JPEGs, as output_file's -m writes).</summary>
