@@ -29,6 +29,7 @@ internal static class PluginTable
         FileOutput.Descriptor,
         UdpOutput.Descriptor,
         Rtsp.RtspOutput.Descriptor,
+        Zmq.ZmqOutput.Descriptor,
     ];
 
     public static InputPlugin FindInput(CommandLine.PluginSpec spec) =>
