@@ -30,14 +30,14 @@ public sealed class RtspInProcessTests
         }
     }
 
-    private static async Task<Server> StartAsync()
+    private static async Task<Server> StartAsync(string? credentials = null)
     {
         var time = new WatchedClock();
         var stopping = new CancellationTokenSource();
         var streamer = new Streamer(time, stopping.Token);
         var input = new CameraStream(0, "input_handfed.so", "", new HandFedSource(), time, NullLogger.Instance);
         streamer.Inputs.Add(input);
-        var output = new RtspOutput(new OutputContext(0, RtspOutput.Name, " -p 0 -l 127.0.0.1", streamer, time, NullLoggerFactory.Instance), new RtspOutputOptions(0, "127.0.0.1", 0, null, null));
+        var output = new RtspOutput(new OutputContext(0, RtspOutput.Name, " -p 0 -l 127.0.0.1", streamer, time, NullLoggerFactory.Instance), new RtspOutputOptions(0, "127.0.0.1", 0, credentials, null));
         streamer.Outputs.Add(output);
         input.Start();
         await output.StartAsync(CancellationToken.None);
@@ -205,5 +205,32 @@ public sealed class RtspInProcessTests
 
         Assert.Empty(buffer);
         return frames;
+    }
+
+    [Fact]
+    public async Task Digest_and_basic_answers_are_checked()
+    {
+        await using var server = await StartAsync("user:secret");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Output.BoundPort));
+        const string Uri = "rtsp://127.0.0.1/";
+        Assert.StartsWith("RTSP/1.0 200 OK", await RequestAsync(socket, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n"), StringComparison.Ordinal);
+        var challenge = await RequestAsync(socket, $"GET_PARAMETER {Uri} RTSP/1.0\r\nCSeq: 2\r\n\r\n");
+        Assert.StartsWith("RTSP/1.0 401 Unauthorized", challenge, StringComparison.Ordinal);
+        Assert.Contains("WWW-Authenticate: Basic realm=\"MjpgStreamer\"", challenge, StringComparison.Ordinal);
+        var nonce = challenge.Split("nonce=\"")[1].Split('"')[0];
+
+#pragma warning disable CA5351 // Digest is MD5 by definition
+        static string Md5(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(text)));
+#pragma warning restore CA5351
+        string Digest(string password) =>
+            $"Digest username=\"user\", realm=\"MjpgStreamer\", nonce=\"{nonce}\", uri=\"{Uri}\", response=\"{Md5($"{Md5($"user:MjpgStreamer:{password}")}:{nonce}:{Md5($"GET_PARAMETER:{Uri}")}")}\"";
+
+        Assert.StartsWith("RTSP/1.0 200 OK", await RequestAsync(socket, $"GET_PARAMETER {Uri} RTSP/1.0\r\nCSeq: 3\r\nAuthorization: {Digest("secret")}\r\n\r\n"), StringComparison.Ordinal);
+        Assert.StartsWith("RTSP/1.0 401", await RequestAsync(socket, $"GET_PARAMETER {Uri} RTSP/1.0\r\nCSeq: 4\r\nAuthorization: {Digest("wrong")}\r\n\r\n"), StringComparison.Ordinal);
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes("user:secret"));
+        Assert.StartsWith("RTSP/1.0 200 OK", await RequestAsync(socket, $"GET_PARAMETER {Uri} RTSP/1.0\r\nCSeq: 5\r\nAuthorization: Basic {basic}\r\n\r\n"), StringComparison.Ordinal);
+        var wrongBasic = Convert.ToBase64String(Encoding.UTF8.GetBytes("user:secreT"));
+        Assert.StartsWith("RTSP/1.0 401", await RequestAsync(socket, $"GET_PARAMETER {Uri} RTSP/1.0\r\nCSeq: 6\r\nAuthorization: Basic {wrongBasic}\r\n\r\n"), StringComparison.Ordinal);
     }
 }
