@@ -152,4 +152,10 @@ public static class LogEvents
     public const int PauseWatchFolderWatched = 1542;
 
     public const int StartupMemoryReleased = 1555;
+
+    public const int HttpSourceConnected = 1700;
+
+    public const int HttpSourceLost = 1701;
+
+    public const int HttpSourceRunFailed = 1702;
 }
