@@ -221,7 +221,7 @@ public sealed partial class HttpInputTests
 
         var paused = await RawHttp.GetResponseAsync(relay.Port, "/?action=pause&wait=1");
         Assert.Equal(200, paused.Status);
-        await Eventually.UntilAsync(() => upstream.PeerClosed == 1, () => $"the relay closed its upstream connection; closed {upstream.PeerClosed}\n{relay.Stderr}", Wait);
+        await Eventually.UntilAsync(() => Task.FromResult(upstream.PeerClosed == 1), () => $"the relay closed its upstream connection; closed {upstream.PeerClosed}\n{relay.Stderr}", Wait);
 
         var resumed = await RawHttp.GetResponseAsync(relay.Port, "/?action=resume&wait=1");
         Assert.Equal(200, resumed.Status);
