@@ -62,7 +62,7 @@ public sealed partial class HttpSource : IFrameSource
             PluginDisplayName,
             ("[-H | --host ]", "host of the mjpg-streamer to relay, default localhost\n(requests /?action=stream)"),
             ("[-p | --port ]", "its port, default 8080"),
-            ("[-u | --url ]", "instead of -H and -p: any MJPEG URL,\nhttp://[user:pass@]host[:port]/path?query\n(Basic auth; any multipart boundary; chunked bodies)"),
+            ("[-u | --url ]", "instead of -H and -p: any MJPEG URL,\nhttp://[user:pass@]host[:port]/path?query\n(Basic auth; any multipart boundary; chunked bodies);\na URL that answers one JPEG is fetched once a second"),
             ("[-timeout ]", "seconds without a frame before the upstream counts as\nlost (then reconnected), default 5, at least 1")),
         Create)
     {
@@ -115,7 +115,7 @@ public sealed partial class HttpSource : IFrameSource
         var backoff = InitialBackoff;
         while (!cancellation.IsCancellationRequested)
         {
-            string reason;
+            string? reason;
             bool gotFrames;
             try
             {
@@ -140,6 +140,21 @@ public sealed partial class HttpSource : IFrameSource
             if (gotFrames)
             {
                 backoff = InitialBackoff;
+            }
+
+            if (reason is null)
+            {
+                // A URL that answers one JPEG (a snapshot URL): fetched again each InitialBackoff, still streaming.
+                try
+                {
+                    await Task.Delay(InitialBackoff, context.Time, cancellation).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                continue;
             }
 
             if (context.State != InputState.NoSignal || context.Reason != reason)
@@ -183,8 +198,11 @@ public sealed partial class HttpSource : IFrameSource
         }
     }
 
-    /// <summary>One connection, from connect to close. Returns why it ended (for the no_signal state) and whether any frame came.</summary>
-    private async Task<(string Reason, bool GotFrames)> ConnectionAsync(SourceContext context, CancellationToken cancellation)
+    /// <summary>
+    /// One connection, from connect to close. Returns why it ended (for the no_signal state; null when the answer
+    /// was one whole JPEG, not a stream) and whether any frame came.
+    /// </summary>
+    private async Task<(string? Reason, bool GotFrames)> ConnectionAsync(SourceContext context, CancellationToken cancellation)
     {
         var authority = Url.Authority;
         var seconds = Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture);
@@ -231,7 +249,8 @@ public sealed partial class HttpSource : IFrameSource
                 },
                 token,
                 response.Boundary).ConfigureAwait(false);
-            return ($"{authority} ended the stream", frames > 0);
+            var singleImage = frames == 1 && !response.ContentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
+            return (singleImage ? null : $"{authority} ended the stream", frames > 0);
         }
         catch (OperationCanceledException) when (silence.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {

@@ -150,6 +150,34 @@ public sealed partial class HttpInputTests
     }
 
     [Fact]
+    public async Task A_snapshot_url_is_fetched_again_each_second_and_the_input_keeps_streaming()
+    {
+        var jpegs = Directory.GetFiles(TestMedia.FramesFolder, "*.jpg").Order(StringComparer.Ordinal).Take(2).Select(File.ReadAllBytes).ToList();
+        var served = 0;
+        await using var upstream = new StubMjpegUpstream(async (_, stream, cancellation) =>
+        {
+            var jpeg = jpegs[Interlocked.Increment(ref served) % 2];
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\n\r\n"), cancellation);
+            await stream.WriteAsync(jpeg, cancellation);
+        });
+        await using var relay = await StartRelayAsync($"-u http://127.0.0.1:{upstream.Port}/?action=snapshot");
+        await ServerState.WaitForAsync(relay, "streaming", wait: Wait);
+        await using var client = await MjpegClient.ConnectAsync(relay.Port);
+        var expected = jpegs.Select(Hash).ToHashSet(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (seen.Count < 2)
+        {
+            var hash = Hash((await client.NextAsync()).Jpeg);
+            Assert.Contains(hash, expected);
+            seen.Add(hash);
+        }
+
+        Assert.True(upstream.Requests.Count >= 2);
+        Assert.Equal("streaming", (await ServerState.InputAsync(relay)).GetProperty("state").GetString());
+        Assert.DoesNotContain("no_signal", relay.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Basic_auth_relays_with_the_right_password_and_gives_no_signal_with_the_reason_for_a_wrong_one()
     {
         var jpegs = Directory.GetFiles(TestMedia.FramesFolder, "*.jpg").Order(StringComparer.Ordinal).Take(3).Select(File.ReadAllBytes).ToList();
