@@ -65,14 +65,23 @@ public sealed class HttpResponseStream : Stream
     /// </summary>
     public async Task ReadHeadAsync(CancellationToken cancellation)
     {
-        int headEnd;
-        while ((headEnd = _buffer.AsSpan(0, _end).IndexOf("\r\n\r\n"u8)) < 0)
+        while (true)
         {
-            // Some servers end lines with LF only.
-            if ((headEnd = _buffer.AsSpan(0, _end).IndexOf("\n\n"u8)) >= 0)
+            // The head ends at the first blank line; some servers end lines with LF only.
+            var buffered = _buffer.AsSpan(0, _end);
+            var crlf = buffered.IndexOf("\r\n\r\n"u8);
+            var lf = buffered.IndexOf("\n\n"u8);
+            if (lf >= 0 && (crlf < 0 || lf < crlf))
             {
-                ParseHead(_buffer.AsSpan(0, headEnd));
-                _start = headEnd + 2;
+                ParseHead(buffered[..lf]);
+                _start = lf + 2;
+                return;
+            }
+
+            if (crlf >= 0)
+            {
+                ParseHead(buffered[..crlf]);
+                _start = crlf + 4;
                 return;
             }
 
@@ -89,9 +98,6 @@ public sealed class HttpResponseStream : Stream
 
             _end += read;
         }
-
-        ParseHead(_buffer.AsSpan(0, headEnd));
-        _start = headEnd + 4;
     }
 
     private void ParseHead(ReadOnlySpan<byte> head)

@@ -29,6 +29,16 @@ public sealed class HttpResponseStreamTests
     }
 
     [Fact]
+    public async Task A_head_with_bare_LF_lines_ends_at_its_own_blank_line_not_at_one_in_the_body()
+    {
+        var response = new HttpResponseStream(new MemoryStream("HTTP/1.0 200 OK\nContent-Type: multipart/x-mixed-replace;boundary=b\n\n--b\r\nContent-Type: image/jpeg\r\n\r\n"u8.ToArray()));
+        await response.ReadHeadAsync(CancellationToken.None);
+
+        Assert.Equal("b", response.Boundary);
+        Assert.Equal("--b\r\nContent-Type: image/jpeg\r\n\r\n", await ReadToEndAsync(response));
+    }
+
+    [Fact]
     public async Task A_401_keeps_its_reason_and_challenge()
     {
         var response = new HttpResponseStream(new MemoryStream("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n"u8.ToArray()));
