@@ -232,7 +232,12 @@ public sealed partial class HttpSource : IFrameSource
                 return (DescribeStatus(response), false);
             }
 
-            Log.Connected(context.Logger, _shownUrl, response.ContentType);
+            if (context.State != InputState.Streaming)
+            {
+                // Once per return of the upstream, not per fetch of a snapshot URL.
+                Log.Connected(context.Logger, _shownUrl, response.ContentType);
+            }
+
             silence.CancelAfter(Timeout);
             await _pump.PumpAsync(
                 context,

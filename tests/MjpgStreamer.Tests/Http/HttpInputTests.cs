@@ -175,6 +175,7 @@ public sealed partial class HttpInputTests
         Assert.True(upstream.Requests.Count >= 2);
         Assert.Equal("streaming", (await ServerState.InputAsync(relay)).GetProperty("state").GetString());
         Assert.DoesNotContain("no_signal", relay.Stderr, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(relay.Stderr, "input_http: relaying "));
     }
 
     [Fact]
