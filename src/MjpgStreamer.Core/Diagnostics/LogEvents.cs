@@ -158,4 +158,32 @@ public static class LogEvents
     public const int HttpSourceLost = 1701;
 
     public const int HttpSourceRunFailed = 1702;
+
+    public const int FileOutputStarted = 1720;
+
+    public const int FileOutputWriteFailed = 1721;
+
+    public const int FileOutputWriteRecovered = 1722;
+
+    public const int FileOutputPruneFailed = 1723;
+
+    public const int FileOutputLinkFailed = 1724;
+
+    public const int FileOutputTaken = 1725;
+
+    public const int FileOutputTakeRefused = 1726;
+
+    public const int OutputCommandSkipped = 1730;
+
+    public const int OutputCommandExited = 1731;
+
+    public const int OutputCommandStartFailed = 1732;
+
+    public const int UdpOutputListening = 1740;
+
+    public const int UdpOutputRefused = 1741;
+
+    public const int UdpOutputSaved = 1742;
+
+    public const int UdpOutputFailed = 1743;
 }

@@ -107,7 +107,8 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     /// <param name="owner">Who runs it (input_exec, input_raspicam, …), the prefix of the stop messages.</param>
     /// <param name="logger">Gets the child's stderr, line by line, and what the stop had to do.</param>
     /// <param name="grace">Between SIGTERM and SIGKILL; <see cref="Grace"/> unless a test needs it shorter.</param>
-    public static ChildProcess Start(IReadOnlyList<string> argv, string owner, ILogger logger, TimeProvider time, TimeSpan? grace = null)
+    /// <param name="environment">Variables added to (or replacing those of) this process's environment, e.g. MJPG_FILE.</param>
+    public static ChildProcess Start(IReadOnlyList<string> argv, string owner, ILogger logger, TimeProvider time, TimeSpan? grace = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(argv);
         if (argv.Count == 0 || string.IsNullOrEmpty(argv[0]))
@@ -116,7 +117,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         }
 
         var path = ResolveProgram(argv[0]) ?? throw new ChildStartException(argv[0], Marshal.GetPInvokeErrorMessage(2));
-        var (pid, stdoutFd, stderrFd) = Spawn(argv[0], path, argv);
+        var (pid, stdoutFd, stderrFd) = Spawn(argv[0], path, argv, environment);
         return new ChildProcess(pid, argv[0], stdoutFd, stderrFd, owner, logger, time, grace ?? Grace);
     }
 
@@ -336,7 +337,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>posix_spawn with stdin /dev/null, stdout and stderr pipes, a new process group, default signals.</summary>
-    private static unsafe (int Pid, int StdoutFd, int StderrFd) Spawn(string name, string path, IReadOnlyList<string> argv)
+    private static unsafe (int Pid, int StdoutFd, int StderrFd) Spawn(string name, string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string>? extra)
     {
         var fds = stackalloc int[4];
         if (LibcSpawn.Pipe2(fds, LibcSpawn.OCloexec) != 0)
@@ -355,7 +356,15 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         var environment = new List<string>();
         foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
-            environment.Add($"{variable.Key}={variable.Value}");
+            if (extra is null || !extra.ContainsKey((string)variable.Key))
+            {
+                environment.Add($"{variable.Key}={variable.Value}");
+            }
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment.Add($"{key}={value}");
         }
 
         var strings = new List<nint>();

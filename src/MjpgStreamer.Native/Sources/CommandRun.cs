@@ -51,9 +51,10 @@ public static class CommandRun
     /// fires. Throws <see cref="ChildStartException"/> when it cannot start.
     /// </summary>
     /// <param name="owner">Who runs it, for the log (-still_command, still).</param>
-    public static async Task<Outcome> RunAsync(IReadOnlyList<string> argv, bool keepStdout, string owner, ILogger logger, TimeProvider time, CancellationToken stop)
+    /// <param name="environment">Variables added to the command's environment (output_file's MJPG_FILE).</param>
+    public static async Task<Outcome> RunAsync(IReadOnlyList<string> argv, bool keepStdout, string owner, ILogger logger, TimeProvider time, CancellationToken stop, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var child = ChildProcess.Start(argv, owner, logger, time);
+        var child = ChildProcess.Start(argv, owner, logger, time, environment: environment);
         await using (child.ConfigureAwait(false))
         {
             using var reader = new CancellationTokenSource();

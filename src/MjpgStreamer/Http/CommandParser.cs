@@ -64,7 +64,7 @@ internal static class CommandParser
     private static bool IsParameterChar(char c) =>
         char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '=' or '&' or '%' or '.' or '/';
 
-    private static bool TryUnescape(string text, out string result)
+    internal static bool TryUnescape(string text, out string result)
     {
         var bytes = new List<byte>(text.Length);
         for (var i = 0; i < text.Length; i++)

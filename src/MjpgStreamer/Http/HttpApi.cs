@@ -27,6 +27,7 @@ internal sealed class HttpApi
     private readonly PauseEndpoint _pause;
     private readonly FileEndpoint _files;
     private readonly RequestGuard _guard;
+    private readonly TakeEndpoint _take;
 
     public HttpApi(int outputId, HttpOutputOptions options, Streamer streamer, ClientRegistry clients, ILogger logger)
     {
@@ -40,6 +41,7 @@ internal sealed class HttpApi
         _pause = new PauseEndpoint(options, streamer);
         _files = new FileEndpoint(options);
         _guard = new RequestGuard(outputId, options, logger);
+        _take = new TakeEndpoint(options, streamer, _snapshot);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -77,7 +79,7 @@ internal sealed class HttpApi
                 RouteKind.Snapshot => _snapshot.HandleAsync(context, route.Number),
                 RouteKind.Stream => _stream.HandleAsync(context, route.Number, rawTarget),
                 RouteKind.Command => _command.HandleAsync(context, rawTarget),
-                RouteKind.Take => Responses.WriteErrorAsync(context, 404, "FILE output plugin not loaded, taking snapshot not possible"),
+                RouteKind.Take => _take.HandleAsync(context, rawTarget),
                 RouteKind.InputJson => _json.InputAsync(context, route.Number),
                 RouteKind.OutputJson => _json.OutputAsync(context, route.Number),
                 RouteKind.ProgramJson => _json.ProgramAsync(context),

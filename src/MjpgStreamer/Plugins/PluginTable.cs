@@ -4,6 +4,7 @@ using MjpgStreamer.Http;
 using MjpgStreamer.Native.Sources;
 using MjpgStreamer.Native.Sources.Raspicam;
 using MjpgStreamer.Native.Sources.Uvc;
+using MjpgStreamer.Outputs;
 
 namespace MjpgStreamer.Plugins;
 
@@ -26,6 +27,8 @@ internal static class PluginTable
     public static readonly IReadOnlyList<OutputPlugin> Outputs =
     [
         HttpOutput.Descriptor,
+        FileOutput.Descriptor,
+        UdpOutput.Descriptor,
     ];
 
     public static InputPlugin FindInput(CommandLine.PluginSpec spec) =>
