@@ -3,7 +3,7 @@ namespace MjpgStreamer.Core.Diagnostics;
 /// <summary>
 /// Every log event id of the program, in one place: Kestrel-style stable ids that scripts and log filters can
 /// rely on. Ranges: 1-99 the process, 100-199 inputs and streaming, 200-299 HTTP, 300-399 USB cameras (V4L2),
-/// 400-499 folders, 600-699 the pause, 1500-1599 programs we run and the Pi camera (1540-1549: the pause's lock file watch). A test checks that no two are equal.
+/// 400-499 folders, 600-699 the pause, 1500-1599 programs we run and the Pi camera (1540-1549: the pause's lock file watch), 1780-1799 output_zmqserver. A test checks that no two are equal.
 /// </summary>
 public static class LogEvents
 {
@@ -186,4 +186,16 @@ public static class LogEvents
     public const int UdpOutputSaved = 1742;
 
     public const int UdpOutputFailed = 1743;
+
+    public const int ZmqOutputPublishing = 1780;
+
+    public const int ZmqOutputStdout = 1781;
+
+    public const int ZmqOutputIgnoredOptions = 1782;
+
+    public const int ZmqOutputListeners = 1783;
+
+    public const int ZmqOutputStdoutFailed = 1784;
+
+    public const int ZmqOutputFailed = 1785;
 }

@@ -29,6 +29,7 @@ internal static class PluginTable
         HttpOutput.Descriptor,
         FileOutput.Descriptor,
         UdpOutput.Descriptor,
+        Zmq.ZmqOutput.Descriptor,
     ];
 
     public static InputPlugin FindInput(CommandLine.PluginSpec spec) =>

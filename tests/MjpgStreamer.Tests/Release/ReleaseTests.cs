@@ -53,7 +53,11 @@ public sealed class ReleaseTests : IClassFixture<ReleaseArtifacts>
         var folder = _artifacts.Unpacked("linux-arm-portable");
         Assert.Equal(["LICENSE", "README.md", "app", "install.md", "install.sh", "mjpg-streamer@.service", "mjpg_streamer"], Names(folder));
         Assert.Equal(
-            ["MjpgStreamer.Core.dll", "MjpgStreamer.Native.dll", "mjpg_streamer.deps.json", "mjpg_streamer.dll", "mjpg_streamer.runtimeconfig.json"],
+            [
+                "AsyncIO.dll", "MjpgStreamer.Core.dll", "MjpgStreamer.Native.dll", "NaCl.dll", "NetMQ.dll", // NetMQ: output_zmqserver.so
+                "System.ServiceModel.Duplex.dll", "System.ServiceModel.Primitives.dll", "System.ServiceModel.Security.dll", "System.ServiceModel.dll", // NetMQ's BufferManager
+                "mjpg_streamer.deps.json", "mjpg_streamer.dll", "mjpg_streamer.runtimeconfig.json",
+            ],
             Names(Path.Combine(folder, "app")));
         Assert.StartsWith("#!/bin/sh\n", File.ReadAllText(Path.Combine(folder, "mjpg_streamer")), StringComparison.Ordinal);
         var runtimeConfig = File.ReadAllText(Path.Combine(folder, "app", "mjpg_streamer.runtimeconfig.json"));
