@@ -153,6 +153,12 @@ public static class LogEvents
 
     public const int StartupMemoryReleased = 1555;
 
+    public const int HttpSourceConnected = 1700;
+
+    public const int HttpSourceLost = 1701;
+
+    public const int HttpSourceRunFailed = 1702;
+
     public const int FileOutputStarted = 1720;
 
     public const int FileOutputWriteFailed = 1721;

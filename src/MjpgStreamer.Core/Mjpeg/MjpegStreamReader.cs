@@ -31,6 +31,16 @@ public sealed class MjpegStreamReader
     private MultipartFramer? _multipart;
 
     public MjpegStreamReader(Stream stream, int maxFrameBytes = DefaultMaxFrameBytes, int bufferSize = 64 * 1024)
+        : this(stream, null, maxFrameBytes, bufferSize)
+    {
+    }
+
+    /// <summary>
+    /// A reader of a multipart body whose boundary is already known (an HTTP response's Content-Type said it):
+    /// parts end at their Content-Length, else at that boundary; the body's first bytes are not guessed at.
+    /// A null or empty <paramref name="boundary"/> reads as the other constructor does.
+    /// </summary>
+    public MjpegStreamReader(Stream stream, string? boundary, int maxFrameBytes = DefaultMaxFrameBytes, int bufferSize = 64 * 1024)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 4);
@@ -38,6 +48,10 @@ public sealed class MjpegStreamReader
         _stream = stream;
         _buffer = new byte[bufferSize];
         _writer = new BoundedFrameWriter(maxFrameBytes);
+        if (!string.IsNullOrEmpty(boundary))
+        {
+            _multipart = new MultipartFramer(_writer, System.Text.Encoding.ASCII.GetBytes(boundary));
+        }
     }
 
     /// <summary>Frames dropped because they were malformed, truncated or larger than the limit.</summary>

@@ -38,6 +38,13 @@ internal sealed class MultipartFramer
         _jpeg = new JpegScanner(writer);
     }
 
+    /// <summary>A framer for a body whose boundary is known beforehand (from the response's Content-Type).</summary>
+    public MultipartFramer(BoundedFrameWriter writer, ReadOnlySpan<byte> boundary)
+        : this(writer)
+    {
+        LearnBoundary(boundary.StartsWith("--"u8) ? boundary[2..] : boundary);
+    }
+
     private enum PartState
     {
         Lines,

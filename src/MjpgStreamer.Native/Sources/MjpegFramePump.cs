@@ -17,9 +17,10 @@ internal sealed class MjpegFramePump
 
     /// <summary>Reads frames until the stream ends; returns how many this run dropped as corrupt.</summary>
     /// <param name="inspect">Sees each good frame before it is published (e.g. to check its size).</param>
-    public async Task<long> PumpAsync(SourceContext context, Stream stdout, Action<Frame>? inspect, CancellationToken cancellation)
+    /// <param name="boundary">The multipart boundary when known beforehand (an HTTP response's), else null.</param>
+    public async Task<long> PumpAsync(SourceContext context, Stream stdout, Action<Frame>? inspect, CancellationToken cancellation, string? boundary = null)
     {
-        var reader = new MjpegStreamReader(stdout);
+        var reader = new MjpegStreamReader(stdout, boundary);
         var invalid = 0L;
         try
         {

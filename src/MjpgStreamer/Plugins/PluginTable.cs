@@ -21,6 +21,7 @@ internal static class PluginTable
         FolderSource.Plugin,
         TestPatternSource.Plugin,
         ExecSource.Plugin,
+        HttpSource.Plugin,
     ];
 
     public static readonly IReadOnlyList<OutputPlugin> Outputs =
