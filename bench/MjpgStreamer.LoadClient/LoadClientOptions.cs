@@ -22,6 +22,9 @@ internal sealed record LoadClientOptions
                            the warmup starts after the ramp
           --http11         ask for the stream with HTTP/1.1 (default HTTP/1.0); a chunked
                            answer is taken apart
+          --rtsp URL       be RTSP clients of this rtsp:// URL (loopback only) instead: DESCRIBE,
+                           SETUP (RTP over TCP interleaved), PLAY; frames counted by the RTP
+                           marker bit, latency from the RTCP sender reports; /state from --url
           --json           print the report as one JSON object
         exit status: 0 ok, 1 a client failed to connect or its stream broke, 2 bad command line
         """;
@@ -51,6 +54,11 @@ internal sealed record LoadClientOptions
     /// <summary>Ask with HTTP/1.1 (--http11); a chunked answer is decoded.</summary>
     public bool Http11 { get; init; }
 
+    /// <summary>--rtsp: the RTSP stream's URL and endpoint (the clients connect there; --url still gives /state).</summary>
+    public Uri? RtspUrl { get; init; }
+
+    public IPEndPoint? RtspEndPoint { get; init; }
+
     public int InputId => Input ?? 0;
 
     public string StreamPathAndQuery => StreamPath ?? Url.AbsolutePath + (Input is { } n ? $"?action=stream_{n}" : "?action=stream");
@@ -69,6 +77,7 @@ internal sealed record LoadClientOptions
         double duration = 10, warmup = 2;
         int? input = null, pid = null;
         string? stream = null;
+        string? rtsp = null;
         var json = false;
         var http11 = false;
         for (var i = 0; i < args.Count; i++)
@@ -109,6 +118,7 @@ internal sealed record LoadClientOptions
                 "--pid" => TryNullableInt(value, 1, int.MaxValue, out pid),
                 "--ramp-ms" => TryInt(value, 0, 600_000, out rampMs),
                 "--stream" => IsPathAndQuery(value) && (stream = value) is not null,
+                "--rtsp" => (rtsp = value) is not null,
                 _ => false,
             };
             if (!ok)
@@ -131,6 +141,24 @@ internal sealed record LoadClientOptions
             return null;
         }
 
+        Uri? rtspUri = null;
+        IPEndPoint? rtspEndPoint = null;
+        if (rtsp is not null)
+        {
+            if (!rtsp.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase)
+                || !TryLoopbackEndPoint("http://" + rtsp[7..], out var asHttp, out rtspEndPoint, out error))
+            {
+                error = error?.Replace("--url", "--rtsp", StringComparison.Ordinal) ?? $"--rtsp: \"{rtsp}\" is not an rtsp:// URL";
+                return null;
+            }
+
+            rtspUri = new Uri("rtsp://" + asHttp.Authority + asHttp.PathAndQuery);
+            if (asHttp.IsDefaultPort && !rtsp[7..].Split('/')[0].Contains(':', StringComparison.Ordinal))
+            {
+                rtspEndPoint = new IPEndPoint(rtspEndPoint!.Address, 554);
+            }
+        }
+
         return new LoadClientOptions
         {
             Url = uri,
@@ -144,6 +172,8 @@ internal sealed record LoadClientOptions
             Json = json,
             StreamPath = stream,
             Http11 = http11,
+            RtspUrl = rtspUri,
+            RtspEndPoint = rtspEndPoint,
         };
     }
 
@@ -174,7 +204,7 @@ internal sealed record LoadClientOptions
     }
 
     private static bool IsKnown(string name) =>
-        name is "--url" or "--clients" or "--duration" or "--warmup" or "--input" or "--pid" or "--ramp-ms" or "--stream";
+        name is "--url" or "--clients" or "--duration" or "--warmup" or "--input" or "--pid" or "--ramp-ms" or "--stream" or "--rtsp";
 
     /// <summary>"/stream", "/?action=stream_1": an absolute path, printable ASCII without spaces (it goes into the request line).</summary>
     private static bool IsPathAndQuery(string text) =>

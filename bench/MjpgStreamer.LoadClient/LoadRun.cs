@@ -36,7 +36,7 @@ internal sealed class LoadRun
         var ramp = TimeSpan.FromMilliseconds(_options.RampMilliseconds);
         for (var i = 0; i < clients.Length; i++)
         {
-            clients[i] = new StreamClient(i, _options.EndPoint, request, phase, _time, ConnectTimeout, _options.Http11);
+            clients[i] = new StreamClient(i, _options.RtspEndPoint ?? _options.EndPoint, request, phase, _time, ConnectTimeout, _options.Http11, _options.RtspUrl);
             tasks[i] = clients[i].RunAsync(ramp * i / clients.Length, stop.Token);
         }
 

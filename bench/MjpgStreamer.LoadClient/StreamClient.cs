@@ -17,10 +17,13 @@ internal sealed class StreamClient
     private readonly TimeSpan _connectTimeout;
 
     private readonly bool _http11;
+    private readonly Uri? _rtsp;
 
-    public StreamClient(int index, EndPoint endPoint, ReadOnlyMemory<byte> request, RunPhase phase, TimeProvider time, TimeSpan connectTimeout, bool http11 = false)
+    /// <summary><paramref name="rtsp"/>: be an RTSP client of that URL (RTP over TCP interleaved) instead of an HTTP one.</summary>
+    public StreamClient(int index, EndPoint endPoint, ReadOnlyMemory<byte> request, RunPhase phase, TimeProvider time, TimeSpan connectTimeout, bool http11 = false, Uri? rtsp = null)
     {
         _http11 = http11;
+        _rtsp = rtsp;
         _index = index;
         _endPoint = endPoint;
         _request = request;
@@ -62,6 +65,12 @@ internal sealed class StreamClient
             socket.NoDelay = true;
             if (!await ConnectAsync(socket, stop).ConfigureAwait(false))
             {
+                return;
+            }
+
+            if (_rtsp is not null)
+            {
+                await new RtspReceiver(this, socket, _rtsp).RunAsync(stop).ConfigureAwait(false);
                 return;
             }
 
@@ -167,7 +176,17 @@ internal sealed class StreamClient
         }
     }
 
-    private void CountFrame(long receivedUs, long frameTimestampUs)
+    internal RunPhase Phase => _phase;
+
+    internal TimeProvider Time => _time;
+
+    internal void AddBytes(long bytes) => Bytes += bytes;
+
+    internal void MarkAnswered() => GotResponse = true;
+
+    internal void Fail(string reason) => SetFailure(reason);
+
+    internal void CountFrame(long receivedUs, long frameTimestampUs)
     {
         Frames++;
         if (Timestamp.LatencyMicroseconds(receivedUs, frameTimestampUs) is { } latency)

@@ -125,4 +125,17 @@ public sealed class LoadClientOptionsTests
         Assert.True(help);
         Assert.Null(error);
     }
+
+    [Fact]
+    public void Rtsp_takes_a_loopback_rtsp_url_and_keeps_url_for_state()
+    {
+        var options = Parse("--url", "http://127.0.0.1:8080/", "--rtsp", "rtsp://127.0.0.1:8554/cam");
+        Assert.NotNull(options);
+        Assert.Equal("rtsp://127.0.0.1:8554/cam", options.RtspUrl!.ToString());
+        Assert.Equal(8554, options.RtspEndPoint!.Port);
+        Assert.Equal(8080, options.EndPoint.Port);
+        Assert.Equal(554, Parse("--url", "http://127.0.0.1:8080/", "--rtsp", "rtsp://127.0.0.1/")!.RtspEndPoint!.Port);
+        Assert.Null(Parse("--url", "http://127.0.0.1:8080/", "--rtsp", "rtsp://192.0.2.1:8554/"));
+        Assert.Null(Parse("--url", "http://127.0.0.1:8080/", "--rtsp", "http://127.0.0.1:8554/"));
+    }
 }

@@ -186,6 +186,23 @@ public static class LogEvents
     public const int UdpOutputSaved = 1742;
 
     public const int UdpOutputFailed = 1743;
+    public const int RtspListening = 1750;
+
+    public const int RtspSettings = 1751;
+
+    public const int RtspPlaying = 1752;
+
+    public const int RtspClientGone = 1753;
+
+    public const int RtspFramesSkipped = 1754;
+
+    public const int RtspRecoding = 1755;
+
+    public const int RtspSessionTimeout = 1756;
+
+    public const int RtspConnectionFailed = 1757;
+
+    public const int RtspUnauthorized = 1758;
 
     public const int ZmqOutputPublishing = 1780;
 

@@ -84,6 +84,34 @@ internal static unsafe partial class TurboJpeg
         int pixelFormat,
         int flags);
 
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjInitTransform")]
+    public static partial nint InitTransform();
+
+    /// <summary>tjtransform (turbojpeg.h): the crop region, the operation, its options, and a custom filter (unused).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Transform
+    {
+        public int X;
+        public int Y;
+        public int W;
+        public int H;
+        public int Op;
+        public int Options;
+        public nint Data;
+        public nint CustomFilter;
+    }
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjTransform")]
+    public static partial int TransformImage(
+        nint handle,
+        byte* jpegBuf,
+        nuint jpegSize,
+        int n,
+        byte** dstBufs,
+        nuint* dstSizes,
+        Transform* transforms,
+        int flags);
+
     /// <summary>The last error for the handle, or the last global error (thread-local) for a null handle. Never free it.</summary>
     [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjGetErrorStr2")]
     public static partial byte* GetErrorStr2(nint handle);

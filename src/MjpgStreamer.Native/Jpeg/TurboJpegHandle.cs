@@ -33,6 +33,27 @@ internal sealed unsafe class TurboJpegHandle : SafeHandle
 
     public static TurboJpegHandle CreateDecompressor() => Create(compress: false);
 
+    /// <summary>A lossless transformer (tjTransform).</summary>
+    public static TurboJpegHandle CreateTransformer()
+    {
+        nint raw;
+        try
+        {
+            raw = TurboJpeg.InitTransform();
+        }
+        catch (DllNotFoundException ex)
+        {
+            throw new InvalidOperationException(MissingLibraryMessage, ex);
+        }
+
+        if (raw == 0)
+        {
+            throw new InvalidOperationException($"TurboJPEG could not create a transformer: {ErrorText(0)}");
+        }
+
+        return new TurboJpegHandle(raw);
+    }
+
     /// <summary>The error text TurboJPEG keeps for this handle (or the thread's global error for 0).</summary>
     public static string ErrorText(nint handle)
     {

@@ -29,6 +29,7 @@ internal static class PluginTable
         HttpOutput.Descriptor,
         FileOutput.Descriptor,
         UdpOutput.Descriptor,
+        Rtsp.RtspOutput.Descriptor,
         Zmq.ZmqOutput.Descriptor,
     ];
 

@@ -194,7 +194,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"listening on https?://[^ ]+:([0-9]+)/")]
+    [GeneratedRegex(@"listening on (?:https?|rtsp)://[^ ]+:([0-9]+)/")]
     private static partial Regex ListeningLine();
 }
 
