@@ -38,6 +38,12 @@ public sealed unsafe class JpegReencoder : IDisposable
                 return false;
             }
 
+            if (width <= 0 || height <= 0)
+            {
+                error = "no image in the JPEG (tables only)";
+                return false;
+            }
+
             var viaPlanes = subsamp is TurboJpeg.SampleFactor422 or TurboJpeg.SampleFactor420;
             var target = subsamp switch
             {
