@@ -5,8 +5,11 @@ namespace MjpgStreamer.Native.Jpeg;
 
 /// <summary>
 /// Re-encodes a JPEG whose layout RTP/JPEG (RFC 2435) cannot describe into one it can, with standard Huffman tables
-/// and no restart interval. This is lossy (a second quantization), unlike <see cref="JpegRecoder"/>; TurboJPEG cannot
-/// change sampling factors losslessly. 4:2:2 and 4:2:0 however the source wrote them (ffmpeg's yuvj422p is Y 2x2 with
+/// and no restart interval. This is lossy (a second quantization), unlike <see cref="JpegRecoder"/>: ffmpeg's 4:2:2 has
+/// the very blocks RTP/JPEG's 4:2:2 needs, only interleaved in 16x16 instead of 16x8 MCUs, but tjTransform keeps the
+/// sampling factors and libturbojpeg exports no libjpeg coefficient API (jpeg_read_coefficients), so a lossless path
+/// would need an entropy decoder and encoder of our own. (TJ_RESTART and TJ_OPTIMIZE in the environment change what
+/// TurboJPEG writes; the caller parses the result again.) 4:2:2 and 4:2:0 however the source wrote them (ffmpeg's yuvj422p is Y 2x2 with
 /// Cb/Cr 1x2) go through YUV planes (no colour conversion, no resampling) and come out as Y 2x1 or Y 2x2 with Cb/Cr 1x1;
 /// 4:4:4 and 4:1:1 become 4:2:2, 4:4:0 and grayscale 4:2:0, through RGB. One instance per thread; the plane and
 /// output buffers are native, grow to the largest frame seen and are reused.
