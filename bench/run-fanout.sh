@@ -4,6 +4,8 @@
 #
 # usage: bench/run-fanout.sh PATH/TO/mjpg_streamer
 #   env: CLIENTS="1 10 100 500"  DURATION=10  WARMUP=2  RAMP_MS=0  HTTP11=0 (1: the clients ask with HTTP/1.1)
+#        PROTOCOLS="http" (or "http rtsp": the server also runs output_rtsp.so, and each client count is measured
+#        over HTTP and then over RTSP with RTP over TCP interleaved, from the same frames, one row each)
 #
 # Assumptions about the server (the executable is written separately; check these still hold):
 #   * it accepts mjpg-streamer's command line: -i "input_file.so -f DIR -d 0.033 -e" -o "output_http.so -p 0 -l 127.0.0.1";
@@ -18,6 +20,9 @@ clients_list=${CLIENTS:-"1 10 100 500"}
 duration=${DURATION:-10}
 warmup=${WARMUP:-2}
 ramp_ms=${RAMP_MS:-0}
+protocols=${PROTOCOLS:-http}
+rtsp_output=()
+[[ " $protocols " == *" rtsp "* ]] && rtsp_output=(-o "output_rtsp.so -p 0 -l 127.0.0.1")
 http11=()
 [[ "${HTTP11:-0}" == 1 ]] && http11=(--http11)
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,7 +63,7 @@ dotnet publish "$repo/bench/MjpgStreamer.LoadClient/MjpgStreamer.LoadClient.cspr
     --nologo -v quiet >/dev/null
 
 "$server" -i "input_file.so -f $work/frames -d 0.033 -e" -o "output_http.so -p 0 -l 127.0.0.1 -max_clients 0" \
-    >"$work/server.out" 2>"$work/server.log" &
+    "${rtsp_output[@]}" >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 
 port=
@@ -78,42 +83,57 @@ if [[ -z "$port" ]]; then
     exit 1
 fi
 
-echo "server: $server (pid $server_pid, port $port); ${duration} s per run after ${warmup} s warmup" >&2
+rtsp_port=
+if [[ ${#rtsp_output[@]} -gt 0 ]]; then
+    for _ in $(seq 100); do
+        rtsp_port=$(sed -nE 's#.*listening on rtsp://[^ ]+:([0-9]+)/.*#\1#p' "$work/server.log" | head -n 1)
+        [[ -n "$rtsp_port" ]] && break
+        sleep 0.1
+    done
+    [[ -n "$rtsp_port" ]] || { echo "error: no 'listening on rtsp://HOST:PORT/' line on the server's stderr:" >&2; cat "$work/server.log" >&2; exit 1; }
+fi
+
+echo "server: $server (pid $server_pid, port $port${rtsp_port:+, rtsp $rtsp_port}); ${duration} s per run after ${warmup} s warmup" >&2
 echo
-echo "| clients | fps per client (min/med/max) | received % (min/med) | latency ms (p50/p99/max) | MB/s | server CPU s (% of a core) | RSS MiB (end/max) | GC gen0/1/2 | errors |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| protocol | clients | fps per client (min/med/max) | received % (min/med) | latency ms (p50/p99/max) | MB/s | server CPU s (% of a core) | RSS MiB (end/max) | GC gen0/1/2 | errors |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 
 failed=0
 for n in $clients_list; do
+  for protocol in $protocols; do
     rc=0
-    dotnet "$work/loadclient/MjpgStreamer.LoadClient.dll" --url "http://127.0.0.1:$port/" --clients "$n" \
+    as_rtsp=()
+    [[ "$protocol" == rtsp ]] && as_rtsp=(--rtsp "rtsp://127.0.0.1:$rtsp_port/")
+    run="$work/run-$protocol-$n"
+    dotnet "$work/loadclient/MjpgStreamer.LoadClient.dll" --url "http://127.0.0.1:$port/" "${as_rtsp[@]}" --clients "$n" \
         --duration "$duration" --warmup "$warmup" --ramp-ms "$ramp_ms" --pid "$server_pid" "${http11[@]}" --json \
-        >"$work/run-$n.json" 2>"$work/run-$n.err" || rc=$?
-    if [[ ! -s "$work/run-$n.json" ]]; then
-        echo "| $n | run failed (exit $rc): $(head -n 1 "$work/run-$n.err") | | | | | | | |"
+        >"$run.json" 2>"$run.err" || rc=$?
+    if [[ ! -s "$run.json" ]]; then
+        echo "| $protocol | $n | run failed (exit $rc): $(head -n 1 "$run.err") | | | | | | | |"
         failed=1
         continue
     fi
-    python3 - "$work/run-$n.json" <<'PY'
+    python3 - "$run.json" "$protocol" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 def f(v, fmt):
     return "n/a" if v is None else format(v, fmt)
 fps, pct, lat, gc = r["fps"], r["received_pct"], r["latency_ms"], r["gc"]
 cpu = f(r["server_cpu_s"], ".2f") + " (" + f(r["server_cpu_pct"], ".1f") + " %)"
-print("| {} | {}/{}/{} | {}/{} | {}/{}/{} | {:.1f} | {} | {}/{} | {}/{}/{} | {} |".format(
-    r["clients"], f(fps["min"], ".1f"), f(fps["median"], ".1f"), f(fps["max"], ".1f"),
+print("| {} | {} | {}/{}/{} | {}/{} | {}/{}/{} | {:.1f} | {} | {}/{} | {}/{}/{} | {} |".format(
+    sys.argv[2], r["clients"], f(fps["min"], ".1f"), f(fps["median"], ".1f"), f(fps["max"], ".1f"),
     f(pct["min"], ".1f"), f(pct["median"], ".1f"),
     f(lat["p50"], ".1f"), f(lat["p99"], ".1f"), f(lat["max"], ".1f"),
     r["mb_per_s"], cpu, f(r["rss_end_mib"], ".1f"), f(r["rss_max_mib"], ".1f"),
     f(gc["gen0"], "d"), f(gc["gen1"], "d"), f(gc["gen2"], "d"), r["connection_errors"]))
 PY
     if [[ $rc -ne 0 ]]; then
-        echo "run with $n clients: $(head -n 1 "$work/run-$n.err")" >&2
+        echo "$protocol run with $n clients: $(head -n 1 "$run.err")" >&2
         failed=1
     fi
     # Let the server notice the closed connections before the next run.
     sleep 1
+  done
 done
 
 if ! kill -0 "$server_pid" 2>/dev/null; then

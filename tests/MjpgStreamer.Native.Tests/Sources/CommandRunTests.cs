@@ -42,6 +42,8 @@ public sealed class CommandRunTests
         var run = CommandRun.RunStillAsync(
             ["sh", "-c", $"trap '' TERM; sleep {marker} & echo 'waiting for the sensor' >&2; while :; do sleep 0.05; done"], logger, TimeProvider.System, limit.Token);
         await ChildProcessTests.WaitUntil(() => logger.Warnings.Contains("sh: waiting for the sensor"));
+        // The background child may still be a forked sh that has not exec'd sleep yet: wait for it to show.
+        await ChildProcessTests.WaitUntil(() => Sleeping(marker).Count > 0);
         var started = Sleeping(marker);
         Assert.Single(started);
 

@@ -142,8 +142,9 @@ public sealed partial class FileOutputTests
         await using var server = await ServerProcess.StartAsync(["-i", Input, "-o", "output_http.so -p 0 -l 127.0.0.1", "-o", $"output_file.so -f {folder} -s 5"]);
         await WaitForWrittenAsync(server, 1, "files_written", 2);
 
-        // The folder goes away (an unmounted card, say): every write fails until it is back.
-        Directory.Delete(folder, recursive: true);
+        // The folder goes away (an unmounted card, say): every write fails until it is back. Moved away in one step:
+        // a recursive delete races the server's next picture ("Directory not empty").
+        Directory.Move(folder, folder + ".gone");
         await Eventually.UntilAsync(async () => (await OutputStateAsync(server, 1)).GetProperty("write_errors").GetInt64() >= 3, "three pictures were tried and failed");
         Assert.Equal(200, (await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot")).Status);
         Assert.Equal(1, Regex.Count(server.Stderr, $"cannot write {Regex.Escape(folder)}/"));
