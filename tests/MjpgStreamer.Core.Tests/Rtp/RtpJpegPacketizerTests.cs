@@ -95,6 +95,13 @@ public sealed class RtpJpegPacketizerTests
         Assert.Equal(RtpJpegVerdict.NeedsReencode, RtpJpegParser.Parse(Jpeg(64, 64, ySampling: 0x22, chromaSampling: 0x12), out var image, out _));
         Assert.Equal((64, 64), (image.Width, image.Height));
         Assert.Equal(RtpJpegVerdict.NeedsReencode, RtpJpegParser.Parse(Jpeg(64, 64, ySampling: 0x11, components: 1), out _, out _));
+        var ownCrTable = Jpeg(64, 64);
+        var sof = ownCrTable.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        Assert.Equal(0x01, ownCrTable[sof + 18]);
+        ownCrTable[sof + 18] = 0x00; // Cr quantized with the luma table: RTP/JPEG has one chroma table
+        Assert.Equal(RtpJpegVerdict.NeedsReencode, RtpJpegParser.Parse(ownCrTable, out _, out _));
+        Assert.Equal(RtpJpegVerdict.Unsupported, RtpJpegParser.Parse(Jpeg(64, 64, components: 4), out _, out var cmyk));
+        Assert.Contains("4 colour components", cmyk, StringComparison.Ordinal);
         Assert.Equal(RtpJpegVerdict.Unsupported, RtpJpegParser.Parse(Jpeg(2048, 64, ySampling: 0x11), out _, out var tooLarge));
         Assert.Contains("2040", tooLarge, StringComparison.Ordinal);
         Assert.Equal(RtpJpegVerdict.Unsupported, RtpJpegParser.Parse([0xFF, 0xD8, 0xFF, 0xDB, 0x00], out _, out _));
