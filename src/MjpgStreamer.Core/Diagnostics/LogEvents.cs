@@ -204,6 +204,8 @@ public static class LogEvents
 
     public const int RtspUnauthorized = 1758;
 
+    public const int RtspReencoding = 1760;
+
     public const int ZmqOutputPublishing = 1780;
 
     public const int ZmqOutputStdout = 1781;

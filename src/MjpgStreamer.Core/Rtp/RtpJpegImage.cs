@@ -9,6 +9,13 @@ public enum RtpJpegVerdict
     /// <summary>Decodable, but its Huffman tables (or progressive or extended coding) are not what RTP/JPEG receivers assume: re-code losslessly first.</summary>
     NeedsRecode,
 
+    /// <summary>
+    /// Decodable, but its layout is not one RTP/JPEG can describe (4:2:2 written as Y 2x2 with Cb/Cr 1x2 as ffmpeg
+    /// does, 4:4:0, 4:4:4, 4:1:1, grayscale, or Cb and Cr with different quantization tables): re-encode (lossy) to
+    /// 4:2:2 or 4:2:0 first. <see cref="RtpJpegImage.LumaTableOffset"/> is set (for the quality), the rest may not be.
+    /// </summary>
+    NeedsReencode,
+
     /// <summary>Cannot be sent at all (sampling, size, precision, broken headers): see the reason.</summary>
     Unsupported,
 }

@@ -26,6 +26,7 @@ public static class RtpJpegParser
         Span<int> tableOffsets = [-1, -1, -1, -1];
         Span<byte> componentTables = stackalloc byte[3];
         var recode = false;
+        var reencode = false;
         var haveFrame = false;
         int width = 0, height = 0, type = -1, restart = 0;
         var pos = 2;
@@ -101,7 +102,7 @@ public static class RtpJpegParser
                         recode = true; // extended or progressive Huffman coding: the recoder writes baseline
                     }
 
-                    if (!ReadFrameHeader(segment, componentTables, out width, out height, out type, out reason))
+                    if (!ReadFrameHeader(segment, componentTables, out width, out height, out type, ref reencode, out reason))
                     {
                         return RtpJpegVerdict.Unsupported;
                     }
@@ -126,7 +127,7 @@ public static class RtpJpegParser
                         return RtpJpegVerdict.Unsupported;
                     }
 
-                    return Finish(jpeg, end, width, height, type, restart, componentTables, tableOffsets, recode, out image, out reason);
+                    return Finish(jpeg, end, width, height, type, restart, componentTables, tableOffsets, recode, reencode, out image, out reason);
 
                 default:
                     break; // APPn, COM and the like: stripped
@@ -138,7 +139,7 @@ public static class RtpJpegParser
 
     private static RtpJpegVerdict Finish(
         ReadOnlySpan<byte> jpeg, int scanStart, int width, int height, int type, int restart,
-        ReadOnlySpan<byte> componentTables, ReadOnlySpan<int> tableOffsets, bool recode, out RtpJpegImage image, out string? reason)
+        ReadOnlySpan<byte> componentTables, ReadOnlySpan<int> tableOffsets, bool recode, bool reencode, out RtpJpegImage image, out string? reason)
     {
         image = default;
         reason = null;
@@ -158,18 +159,21 @@ public static class RtpJpegParser
         var chroma = tableOffsets[componentTables[1]];
         if (componentTables[1] != componentTables[2] || luma < 0 || chroma < 0)
         {
-            if (luma >= 0 && chroma >= 0 && !recode)
-            {
-                // Cb and Cr with different tables: RTP/JPEG has one chroma table; the recoder cannot change tables.
-                reason = "Cb and Cr use different quantization tables";
-                return RtpJpegVerdict.Unsupported;
-            }
-
             if (luma < 0 || chroma < 0)
             {
                 reason = "a quantization table is missing";
                 return RtpJpegVerdict.Unsupported;
             }
+
+            // Cb and Cr with different tables: RTP/JPEG has one chroma table and the lossless recoder cannot change
+            // tables, so such frames are re-encoded.
+            reencode = true;
+        }
+
+        if (reencode)
+        {
+            image = new RtpJpegImage(-1, width, height, restart, luma, chroma, scanStart, jpeg.Length);
+            return RtpJpegVerdict.NeedsReencode;
         }
 
         // The scan runs to the EOI (left out: receivers add it), or to the end of the data.
@@ -256,7 +260,7 @@ public static class RtpJpegParser
         return true;
     }
 
-    private static bool ReadFrameHeader(ReadOnlySpan<byte> segment, Span<byte> componentTables, out int width, out int height, out int type, out string? reason)
+    private static bool ReadFrameHeader(ReadOnlySpan<byte> segment, Span<byte> componentTables, out int width, out int height, out int type, ref bool reencode, out string? reason)
     {
         width = height = 0;
         type = -1;
@@ -282,26 +286,48 @@ public static class RtpJpegParser
             return false;
         }
 
+        if (components == 1)
+        {
+            // Grayscale: RTP/JPEG carries YCbCr only; re-encoded as 4:2:0 with grey chroma.
+            componentTables[0] = componentTables[1] = componentTables[2] = segment[8];
+            reencode = true;
+            return CheckTableSelectors(componentTables, out reason);
+        }
+
         if (components != 3)
         {
-            reason = components == 1 ? "grayscale JPEG (RTP/JPEG carries YCbCr only)" : $"{components} colour components";
+            reason = $"{components} colour components";
             return false;
         }
 
         var y = segment[7];
         var cb = segment[10];
         var cr = segment[13];
-        if (cb != 0x11 || cr != 0x11 || (y != 0x21 && y != 0x22))
-        {
-            reason = $"sampling {y >> 4}x{y & 15},{cb >> 4}x{cb & 15},{cr >> 4}x{cr & 15} (RTP/JPEG carries 4:2:2 and 4:2:0)";
-            return false;
-        }
-
-        type = y == 0x21 ? 0 : 1;
         for (var c = 0; c < 3; c++)
         {
             componentTables[c] = segment[8 + (3 * c)];
-            if (componentTables[c] > 3)
+        }
+
+        if (cb != 0x11 || cr != 0x11 || (y != 0x21 && y != 0x22))
+        {
+            // 4:2:2 as Y 2x2 and Cb/Cr 1x2 (ffmpeg's yuvj422p), 4:4:0, 4:4:4, 4:1:1: the receiver could not
+            // tell; re-encoded to a layout it can. Layouts TurboJPEG cannot decode fail there with its message.
+            reencode = true;
+        }
+        else
+        {
+            type = y == 0x21 ? 0 : 1;
+        }
+
+        return CheckTableSelectors(componentTables, out reason);
+    }
+
+    private static bool CheckTableSelectors(ReadOnlySpan<byte> componentTables, out string? reason)
+    {
+        reason = null;
+        foreach (var table in componentTables)
+        {
+            if (table > 3)
             {
                 reason = "broken SOF segment";
                 return false;

@@ -11,6 +11,9 @@ internal static unsafe partial class TurboJpeg
     public const int SampleFactor444 = 0;
     public const int SampleFactor422 = 1;
     public const int SampleFactor420 = 2;
+    public const int SampleFactorGray = 3;
+    public const int SampleFactor440 = 4;
+    public const int SampleFactor411 = 5;
 
     public const int PixelFormatRgb = 0;
 
@@ -82,6 +85,17 @@ internal static unsafe partial class TurboJpeg
         int pitch,
         int height,
         int pixelFormat,
+        int flags);
+
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjDecompressToYUVPlanes")]
+    public static partial int DecompressToYuvPlanes(
+        nint handle,
+        byte* jpegBuf,
+        nuint jpegSize,
+        byte** dstPlanes,
+        int width,
+        int* strides,
+        int height,
         int flags);
 
     [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjInitTransform")]

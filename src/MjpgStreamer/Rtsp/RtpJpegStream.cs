@@ -9,7 +9,8 @@ namespace MjpgStreamer.Rtsp;
 
 /// <summary>
 /// The one RTP stream of an RTSP output: while at least one client plays, it takes the input's frames (latest wins),
-/// re-codes those whose Huffman tables a receiver would not know (<see cref="JpegRecoder"/>), cuts each frame into
+/// re-codes those whose Huffman tables a receiver would not know (<see cref="JpegRecoder"/>, lossless), re-encodes those
+/// whose layout RTP/JPEG cannot describe (<see cref="JpegReencoder"/>, lossy, at the source's estimated quality), cuts each frame into
 /// packets once (<see cref="RtpJpegPacketizer"/>) and publishes the packet block on a hub of its own. Every client
 /// reads that hub, so a frame costs the same work for one client or fifty: one SSRC and one sequence of numbers
 /// for all; a client that joins starts at the next frame (PLAY's RTP-Info says where), and one that cannot keep up
@@ -29,6 +30,9 @@ internal sealed partial class RtpJpegStream : IDisposable
     private readonly uint _timestampBase;
     private ushort _nextSequence;
     private JpegRecoder? _recoder;
+    private JpegReencoder? _reencoder;
+    private bool _warnedReencode;
+    private long _framesReencoded;
     private bool _warnedSkip;
     private bool _warnedRecode;
     private long _framesSent;
@@ -58,6 +62,8 @@ internal sealed partial class RtpJpegStream : IDisposable
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
     public long FramesRecoded => Interlocked.Read(ref _framesRecoded);
+
+    public long FramesReencoded => Interlocked.Read(ref _framesReencoded);
 
     public long FramesSkipped => Interlocked.Read(ref _framesSkipped);
 
@@ -131,6 +137,8 @@ internal sealed partial class RtpJpegStream : IDisposable
         {
             _recoder?.Dispose();
             _recoder = null;
+            _reencoder?.Dispose();
+            _reencoder = null;
             Packets.Clear();
         }
     }
@@ -139,6 +147,31 @@ internal sealed partial class RtpJpegStream : IDisposable
     {
         var jpeg = frame.Span;
         var verdict = RtpJpegParser.Parse(jpeg, out var image, out var reason);
+        if (verdict == RtpJpegVerdict.NeedsReencode)
+        {
+            var quality = JpegQuality.Estimate(jpeg.Slice(image.LumaTableOffset, Math.Min(64, jpeg.Length - image.LumaTableOffset)));
+            _reencoder ??= new JpegReencoder();
+            if (!_reencoder.TryReencode(jpeg, quality, out jpeg, out var error))
+            {
+                Skip($"re-encoding failed: {error}");
+                return;
+            }
+
+            if (!_warnedReencode)
+            {
+                _warnedReencode = true;
+                LogReencoding(_logger, _outputId, _inputId, image.Width, image.Height, quality);
+            }
+
+            Interlocked.Increment(ref _framesReencoded);
+            verdict = RtpJpegParser.Parse(jpeg, out image, out reason);
+            if (verdict == RtpJpegVerdict.NeedsReencode)
+            {
+                verdict = RtpJpegVerdict.Unsupported;
+                reason = "re-encoding did not give a layout RTP/JPEG carries";
+            }
+        }
+
         if (verdict == RtpJpegVerdict.NeedsRecode)
         {
             _recoder ??= new JpegRecoder();
@@ -206,4 +239,7 @@ internal sealed partial class RtpJpegStream : IDisposable
 
     [LoggerMessage(EventId = LogEvents.RtspRecoding, Level = LogLevel.Information, Message = "output {OutputId}: frames of input {InputId} carry Huffman tables RTP/JPEG cannot send: re-coding them losslessly to the standard tables while clients play")]
     private static partial void LogRecoding(ILogger logger, int outputId, int inputId);
+
+    [LoggerMessage(EventId = LogEvents.RtspReencoding, Level = LogLevel.Information, Message = "output {OutputId}: frames of input {InputId} ({Width}x{Height}) have a sampling layout RTP/JPEG cannot describe (e.g. ffmpeg's 4:2:2, 4:4:4, grayscale): re-encoding them (lossy) to 4:2:2 or 4:2:0 at quality {Quality} while clients play")]
+    private static partial void LogReencoding(ILogger logger, int outputId, int inputId, int width, int height, int quality);
 }

@@ -383,6 +383,7 @@ internal sealed partial class RtspOutput : IOutput
         writer.WriteNumber("input", _options.Input);
         writer.WriteNumber("frames_sent", _stream?.FramesSent ?? 0);
         writer.WriteNumber("frames_recoded", _stream?.FramesRecoded ?? 0);
+        writer.WriteNumber("frames_reencoded", _stream?.FramesReencoded ?? 0);
         writer.WriteNumber("frames_skipped", _stream?.FramesSkipped ?? 0);
         RtspConnection[] connections;
         lock (_gate)

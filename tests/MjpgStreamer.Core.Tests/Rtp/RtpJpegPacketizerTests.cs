@@ -87,14 +87,48 @@ public sealed class RtpJpegPacketizerTests
     }
 
     [Fact]
-    public void Other_samplings_and_grayscale_are_not_sent()
+    public void Other_samplings_and_grayscale_need_reencoding()
     {
-        Assert.Equal(RtpJpegVerdict.Unsupported, RtpJpegParser.Parse(Jpeg(64, 64, ySampling: 0x11), out _, out var reason444));
-        Assert.Contains("sampling", reason444, StringComparison.Ordinal);
-        Assert.Equal(RtpJpegVerdict.Unsupported, RtpJpegParser.Parse(Jpeg(64, 64, ySampling: 0x22, chromaSampling: 0x12), out _, out _));
-        Assert.Equal(RtpJpegVerdict.Unsupported, RtpJpegParser.Parse(Jpeg(64, 64, ySampling: 0x11, components: 1), out _, out var gray));
-        Assert.Contains("grayscale", gray, StringComparison.Ordinal);
+        var jpeg = Jpeg(64, 64, ySampling: 0x11);
+        Assert.Equal(RtpJpegVerdict.NeedsReencode, RtpJpegParser.Parse(jpeg, out var image444, out _));
+        Assert.Equal(0xDB, jpeg[image444.LumaTableOffset - 4]); // the quality estimate reads the luma table from here
+        Assert.Equal(RtpJpegVerdict.NeedsReencode, RtpJpegParser.Parse(Jpeg(64, 64, ySampling: 0x22, chromaSampling: 0x12), out var image, out _));
+        Assert.Equal((64, 64), (image.Width, image.Height));
+        Assert.Equal(RtpJpegVerdict.NeedsReencode, RtpJpegParser.Parse(Jpeg(64, 64, ySampling: 0x11, components: 1), out _, out _));
+        var ownCrTable = Jpeg(64, 64);
+        var sof = ownCrTable.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        Assert.Equal(0x01, ownCrTable[sof + 18]);
+        ownCrTable[sof + 18] = 0x00; // Cr quantized with the luma table: RTP/JPEG has one chroma table
+        Assert.Equal(RtpJpegVerdict.NeedsReencode, RtpJpegParser.Parse(ownCrTable, out _, out _));
+        Assert.Equal(RtpJpegVerdict.Unsupported, RtpJpegParser.Parse(Jpeg(64, 64, components: 4), out _, out var cmyk));
+        Assert.Contains("4 colour components", cmyk, StringComparison.Ordinal);
+        Assert.Equal(RtpJpegVerdict.Unsupported, RtpJpegParser.Parse(Jpeg(2048, 64, ySampling: 0x11), out _, out var tooLarge));
+        Assert.Contains("2040", tooLarge, StringComparison.Ordinal);
         Assert.Equal(RtpJpegVerdict.Unsupported, RtpJpegParser.Parse([0xFF, 0xD8, 0xFF, 0xDB, 0x00], out _, out _));
+    }
+
+    [Theory]
+    [InlineData(30)]
+    [InlineData(50)]
+    [InlineData(75)]
+    [InlineData(90)]
+    [InlineData(95)]
+    public void The_ijg_quality_is_estimated_from_the_luma_table(int quality)
+    {
+        ReadOnlySpan<byte> annexK =
+        [
+            16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+            18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+        ];
+        var scale = quality < 50 ? 5000 / quality : 200 - (2 * quality);
+        var table = new byte[64];
+        for (var i = 0; i < 64; i++)
+        {
+            table[i] = (byte)Math.Clamp(((annexK[i] * scale) + 50) / 100, 1, 255);
+        }
+
+        Assert.InRange(JpegQuality.Estimate(table), quality - 1, quality + 1);
+        Assert.Equal(90, JpegQuality.Estimate([]));
     }
 
     [Fact]

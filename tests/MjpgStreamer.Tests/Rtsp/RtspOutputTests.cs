@@ -8,8 +8,9 @@ namespace MjpgStreamer.Tests.Rtsp;
 
 /// <summary>
 /// output_rtsp.so against real clients: ffprobe, ffmpeg over TCP and UDP, GStreamer's rtspsrc. The frames are made once:
-/// ffmpeg's (its own optimal Huffman tables: re-coded by the server), cjpeg's 4:2:2 with a restart marker per row
-/// (standard tables: sent as they are). ffmpeg is told <c>-enc_time_base -1</c>: it then keeps the stream's 90 kHz
+/// ffmpeg's (its own optimal Huffman tables: re-coded by the server), ffmpeg's 4:2:2 (Y 2x2 with Cb/Cr 1x2, which
+/// RTP/JPEG cannot describe: re-encoded by the server), cjpeg's 4:2:2 with a restart marker per row (standard tables:
+/// sent as they are); and the fake camera's, 4:2:0 and 4:2:2 with restart markers, through input_uvc.so. ffmpeg is told <c>-enc_time_base -1</c>: it then keeps the stream's 90 kHz
 /// times instead of rounding them to ticks of 1/framerate, where two frames that a busy machine's scheduling published
 /// closer than a tick apart would share one (and its null muxer would warn about the repeated time, which says nothing
 /// about the stream). Any other warning or error fails a test.
@@ -17,25 +18,28 @@ namespace MjpgStreamer.Tests.Rtsp;
 [Collection("RtspClients")]
 public sealed class RtspOutputTests
 {
-    private static readonly Lazy<(string Optimal, string Restart422)> Media = new(CreateMedia, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<(string Optimal, string Restart422, string Ffmpeg422)> Media = new(CreateMedia, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private static (string Optimal, string Restart422) CreateMedia()
+    private static (string Optimal, string Restart422, string Ffmpeg422) CreateMedia()
     {
         var root = TestMedia.NewTempFolder();
         var optimal = Path.Combine(root, "optimal");
         var restart = Path.Combine(root, "restart422");
+        var ffmpeg422 = Path.Combine(root, "ffmpeg422");
         var ppm = Path.Combine(root, "ppm");
         Directory.CreateDirectory(optimal);
         Directory.CreateDirectory(restart);
+        Directory.CreateDirectory(ffmpeg422);
         Directory.CreateDirectory(ppm);
         Run("ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-pix_fmt", "yuvj420p", "-frames:v", "20", Path.Combine(optimal, "f%03d.jpg"));
+        Run("ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-pix_fmt", "yuvj422p", "-frames:v", "20", Path.Combine(ffmpeg422, "f%03d.jpg"));
         Run("ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=352x288:rate=10", "-frames:v", "20", Path.Combine(ppm, "p%03d.ppm"));
         foreach (var file in Directory.GetFiles(ppm))
         {
             Run("cjpeg", "-restart", "1", "-sample", "2x1", "-outfile", Path.Combine(restart, Path.GetFileNameWithoutExtension(file) + ".jpg"), file);
         }
 
-        return (optimal, restart);
+        return (optimal, restart, ffmpeg422);
     }
 
     private static void Run(string program, params string[] args)
@@ -72,6 +76,76 @@ public sealed class RtspOutputTests
     private static void AssertClean(ProgramRun.Result run, string what)
     {
         Assert.True(run.ExitCode == 0 && run.Stderr.Trim().Length == 0, $"{what}: exit {run.ExitCode}, stderr:\n{run.Stderr}");
+    }
+
+    /// <summary>
+    /// ffmpeg decodes <paramref name="frames"/> frames and writes one CRC line per decoded picture (framecrc): every one
+    /// must have <paramref name="pictureBytes"/> bytes (width x height x 2 for 4:2:2, x 1.5 for 4:2:0), and nothing
+    /// may be said on stderr.
+    /// </summary>
+    private static async Task AssertDecodesAsync(string url, string transport, int pictureBytes, int frames = 100)
+    {
+        var run = await ProgramRun.RunToolAsync("ffmpeg", "-nostdin", "-v", "warning", "-rtsp_transport", transport, "-i", url, "-frames:v", frames.ToString(System.Globalization.CultureInfo.InvariantCulture), "-enc_time_base", "-1", "-f", "framecrc", "-");
+        AssertClean(run, transport);
+        var sizes = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => !line.StartsWith('#'))
+            .Select(line => int.Parse(line.Split(',')[4].Trim(), System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.Equal(frames, sizes.Count);
+        Assert.All(sizes, size => Assert.Equal(pictureBytes, size));
+    }
+
+    private static Task<ServerProcess> StartFakeCameraAsync(FakeCamera camera, params (string Key, string Value)[] environment) =>
+        ServerProcess.StartAsync(
+            ["-i", $"input_uvc.so -d {camera.Device} -r 640x480 -f 30", "-o", "output_http.so -p 0 -l 127.0.0.1", "-o", "output_rtsp.so -p 0 -l 127.0.0.1"],
+            outputs: 2,
+            environment: camera.Environment(environment));
+
+    [Fact]
+    public async Task Ffmpeg_decodes_100_fake_camera_frames_over_tcp_and_udp_without_a_warning()
+    {
+        using var camera = new FakeCamera();
+        await using var server = await StartFakeCameraAsync(camera);
+        var tcp = AssertDecodesAsync(RtspUrl(server), "tcp", 640 * 480 * 3 / 2);
+        var udp = AssertDecodesAsync(RtspUrl(server), "udp", 640 * 480 * 3 / 2);
+        await tcp;
+        await udp;
+        var state = await RtspStateAsync(server);
+        Assert.True(state.GetProperty("frames_sent").GetInt64() >= 100, state.ToString());
+        Assert.Equal(0, state.GetProperty("frames_recoded").GetInt64()); // the fake's frames (with or without DHT) are standard
+        Assert.Equal(0, state.GetProperty("frames_reencoded").GetInt64());
+        Assert.Equal(0, state.GetProperty("frames_skipped").GetInt64());
+    }
+
+    [Fact]
+    public async Task Fake_camera_422_frames_with_restart_markers_are_sent_as_they_are()
+    {
+        using var camera = new FakeCamera();
+        // TJ_RESTART is libjpeg-turbo's own: the fake's encoder writes a restart marker per MCU row.
+        await using var server = await StartFakeCameraAsync(camera, ("FAKECAM_JPEG_SUBSAMP", "422"), ("TJ_RESTART", "1"));
+        var tcp = AssertDecodesAsync(RtspUrl(server), "tcp", 640 * 480 * 2);
+        var udp = AssertDecodesAsync(RtspUrl(server), "udp", 640 * 480 * 2);
+        await tcp;
+        await udp;
+        var state = await RtspStateAsync(server);
+        Assert.Equal(0, state.GetProperty("frames_recoded").GetInt64());
+        Assert.Equal(0, state.GetProperty("frames_reencoded").GetInt64());
+        Assert.Equal(0, state.GetProperty("frames_skipped").GetInt64());
+    }
+
+    [Fact]
+    public async Task Ffmpeg_422_frames_are_re_encoded_and_decode_at_their_size_over_tcp_and_udp()
+    {
+        await using var server = await StartAsync(Media.Value.Ffmpeg422);
+        var tcp = AssertDecodesAsync(RtspUrl(server), "tcp", 320 * 240 * 2);
+        var udp = AssertDecodesAsync(RtspUrl(server), "udp", 320 * 240 * 2);
+        await tcp;
+        await udp;
+        var state = await RtspStateAsync(server);
+        Assert.True(state.GetProperty("frames_reencoded").GetInt64() >= 100, state.ToString());
+        Assert.Equal(0, state.GetProperty("frames_recoded").GetInt64()); // the re-encoder writes the standard tables
+        Assert.Equal(0, state.GetProperty("frames_skipped").GetInt64());
+        Assert.Contains("re-encoding them (lossy) to 4:2:2 or 4:2:0", server.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

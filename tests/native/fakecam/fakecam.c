@@ -216,6 +216,7 @@ static long page_size;
 
 static int log_enabled;
 static const char *busy_file;
+static int jpeg_subsamp = TJSAMP_420; /* FAKECAM_JPEG_SUBSAMP */
 static long unplug_after = -1, unplug_every = -1, replug_after_ms = -1, stall_after = -1, hang_after = -1;
 static int unplug_done, stall_done;
 static uint64_t delivered_total; /* frames dequeued from any fake device (unplug counter) */
@@ -305,6 +306,11 @@ static void do_init(void)
     replug_after_ms = env_long("FAKECAM_REPLUG_AFTER_MS");
     stall_after = env_long("FAKECAM_STALL_AFTER_FRAMES");
     hang_after = env_long("FAKECAM_HANG_AFTER_FRAMES");
+    const char *sub = getenv("FAKECAM_JPEG_SUBSAMP");
+    if (sub && strcmp(sub, "422") == 0)
+        jpeg_subsamp = TJSAMP_422;
+    else if (sub && *sub && strcmp(sub, "420") != 0)
+        fprintf(stderr, "fakecam: FAKECAM_JPEG_SUBSAMP=%s is not 420 or 422: using 420\n", sub);
 
     const char *list = getenv("FAKECAM_DEVICES");
     if (!list || !*list)
@@ -415,14 +421,25 @@ static int prepare_jpegs(int si)
         return 0;
     unsigned w = sizes[si].w, h = sizes[si].h, cw = (w + 1) / 2, ch = (h + 1) / 2;
     unsigned char *y = malloc((size_t)w * h), *u = malloc((size_t)cw * ch), *v = malloc((size_t)cw * ch);
+    /* 4:2:2 (FAKECAM_JPEG_SUBSAMP=422): the same picture with each chroma row doubled. */
+    int s422 = jpeg_subsamp == TJSAMP_422;
+    unsigned char *u2 = s422 ? malloc((size_t)cw * h) : NULL, *v2 = s422 ? malloc((size_t)cw * h) : NULL;
     tjhandle tj = tjInitCompress();
-    int rc = (y && u && v && tj) ? 0 : -1;
+    int rc = (y && u && v && tj && (!s422 || (u2 && v2))) ? 0 : -1;
     for (int n = 0; n < JPEG_CYCLE && rc == 0; n++) {
         fill_yuv420_picture(y, u, v, w, h, n);
         const unsigned char *planes[3] = { y, u, v };
+        if (s422) {
+            for (unsigned r = 0; r < h; r++) {
+                memcpy(u2 + (size_t)r * cw, u + (size_t)(r / 2) * cw, cw);
+                memcpy(v2 + (size_t)r * cw, v + (size_t)(r / 2) * cw, cw);
+            }
+            planes[1] = u2;
+            planes[2] = v2;
+        }
         unsigned char *jpeg = NULL;
         unsigned long jlen = 0;
-        if (tjCompressFromYUVPlanes(tj, planes, (int)w, NULL, (int)h, TJSAMP_420, &jpeg, &jlen, 75, 0) != 0) {
+        if (tjCompressFromYUVPlanes(tj, planes, (int)w, NULL, (int)h, jpeg_subsamp, &jpeg, &jlen, 75, 0) != 0) {
             fprintf(stderr, "fakecam: JPEG encoding failed: %s\n", tjGetErrorStr2(tj));
             rc = -1;
             break;
@@ -438,6 +455,8 @@ static int prepare_jpegs(int si)
     free(y);
     free(u);
     free(v);
+    free(u2);
+    free(v2);
     js->ready = rc == 0;
     return rc;
 }

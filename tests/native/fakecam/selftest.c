@@ -169,7 +169,9 @@ struct jinfo {
     int com_first;   /* a COM segment right after SOI */
     char com[512];   /* its text */
     int has_dht;
+    int has_dri;
     unsigned w, h;
+    unsigned char y_sampling; /* SOF0's first component: 0x22 for 4:2:0, 0x21 for 4:2:2 */
 };
 
 static struct jinfo inspect(const unsigned char *p, size_t len)
@@ -189,9 +191,12 @@ static struct jinfo inspect(const unsigned char *p, size_t len)
         }
         if (m == 0xC4)
             j.has_dht = 1;
-        if (m == 0xC0 && i + 9 <= len) {
+        if (m == 0xDD)
+            j.has_dri = 1;
+        if (m == 0xC0 && i + 12 <= len) {
             j.h = (unsigned)p[i + 5] << 8 | p[i + 6];
             j.w = (unsigned)p[i + 7] << 8 | p[i + 8];
+            j.y_sampling = p[i + 11];
         }
         if (m == 0xDA)
             break;
@@ -201,12 +206,14 @@ static struct jinfo inspect(const unsigned char *p, size_t len)
     return j;
 }
 
-/* Decodes with libjpeg-turbo; returns 0 when the picture has the expected size and decodes without error. */
+static int expected_subsamp = TJSAMP_420;
+
+/* Decodes with libjpeg-turbo; returns 0 when the picture has the expected size and subsampling and decodes without error. */
 static int decodes(const unsigned char *p, size_t len, int w, int h)
 {
     tjhandle tj = tjInitDecompress();
     int jw = 0, jh = 0, sub = 0, cs = 0, rc = -1;
-    if (tj && tjDecompressHeader3(tj, p, len, &jw, &jh, &sub, &cs) == 0 && jw == w && jh == h && sub == TJSAMP_420) {
+    if (tj && tjDecompressHeader3(tj, p, len, &jw, &jh, &sub, &cs) == 0 && jw == w && jh == h && sub == expected_subsamp) {
         unsigned char *rgb = malloc((size_t)w * h * 3);
         rc = tjDecompress2(tj, p, len, rgb, w, 0, h, TJPF_RGB, 0) == 0 ? 0 : -1;
         free(rgb);
@@ -685,6 +692,34 @@ static void scenario_stall(void)
     f_close(fd);
 }
 
+/* FAKECAM_JPEG_SUBSAMP=422 gives 4:2:2 (Y 2x1, Cb/Cr 1x1); libjpeg-turbo's own TJ_RESTART=1 adds restart markers. */
+static void scenario_jpeg_options(void)
+{
+    char dev[300];
+    path_of(dev, sizeof dev, "video0");
+    setenv("FAKECAM_DEVICES", dev, 1);
+    setenv("FAKECAM_JPEG_SUBSAMP", "422", 1);
+    setenv("TJ_RESTART", "1", 1);
+    expected_subsamp = TJSAMP_422;
+    load();
+    int fd = f_open(dev, O_RDWR);
+    struct v4l2_format f = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+    CHECK(xioctl(fd, VIDIOC_G_FMT, &f) == 0 && f.fmt.pix.pixelformat == V4L2_PIX_FMT_MJPEG, "G_FMT: MJPEG");
+    struct cap c = { .fd = fd };
+    CHECK(start(&c, 4) == 0, "start");
+    for (int k = 0; k < 2; k++) {
+        struct v4l2_buffer b;
+        CHECK(next_frame(&c, &b, 2000) == 0, "frame %d", k);
+        struct jinfo j = inspect(c.mem[b.index], b.bytesused);
+        CHECK(j.ok && j.y_sampling == 0x21, "frame %d: 4:2:2 (Y sampling %02x)", k, j.y_sampling);
+        CHECK(j.has_dri, "frame %d: a restart interval (TJ_RESTART)", k);
+        CHECK(decodes(c.mem[b.index], b.bytesused, (int)f.fmt.pix.width, (int)f.fmt.pix.height) == 0, "frame %d decodes as 4:2:2", k);
+        requeue(&c, &b);
+    }
+    stop(&c);
+    f_close(fd);
+}
+
 /* A request as a program that declares it int passes it: sign-extended to 64 bits. */
 static unsigned long as_int(unsigned long req) { return (unsigned long)(long)(int)(unsigned int)req; }
 
@@ -958,6 +993,7 @@ int main(int argc, char **argv)
     ok &= run("busy", scenario_busy);
     ok &= run("stall", scenario_stall);
     ok &= run("select", scenario_select);
+    ok &= run("jpeg_options", scenario_jpeg_options);
     ok &= run("cpu", scenario_cpu);
     printf(ok ? "selftest: all scenarios passed\n" : "selftest: FAILURES\n");
     return ok ? 0 : 1;
