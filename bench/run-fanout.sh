@@ -54,9 +54,10 @@ trap 'exit 130' INT TERM
 [[ -x "$server" ]] || { echo "error: $server is not an executable" >&2; exit 2; }
 
 # -max_clients 0: the series may go past the default cap of 500 stream clients (CLIENTS="1000").
-# 50 distinct 640x480 frames (about 17-18 KB each at -q:v 5).
+# 50 distinct 640x480 4:2:0 frames (about 17-18 KB each at -q:v 5), as a camera sends; ffmpeg would pick 4:4:4 from
+# testsrc, which RTP/JPEG cannot carry.
 mkdir -p "$work/frames"
-ffmpeg -loglevel error -f lavfi -i testsrc=size=640x480:rate=30 -frames:v 50 -q:v 5 "$work/frames/frame_%03d.jpg"
+ffmpeg -loglevel error -f lavfi -i testsrc=size=640x480:rate=30 -frames:v 50 -q:v 5 -pix_fmt yuvj420p "$work/frames/frame_%03d.jpg"
 
 # Build the load client once; each run then starts in a few tens of milliseconds.
 dotnet publish "$repo/bench/MjpgStreamer.LoadClient/MjpgStreamer.LoadClient.csproj" -c Release -o "$work/loadclient" \
