@@ -79,7 +79,7 @@ internal sealed partial class HttpOutput : IOutput
 
     public async Task StartAsync(CancellationToken cancellation)
     {
-        var addresses = ResolveListenAddresses();
+        var addresses = ListenAddress.Resolve(_options.Listen, Plugin);
         // The empty builder: no appsettings.json or environment configuration (nothing next to the executable changes
         // Kestrel behind the command line's back, and no file watch thread for it), only Kestrel's core.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -252,33 +252,6 @@ internal sealed partial class HttpOutput : IOutput
             null => $"cannot listen on port {port}{on}: {ex.Message}",
         };
         return new StartupException($"{Plugin}: {message}");
-    }
-
-    private IPAddress[]? ResolveListenAddresses()
-    {
-        if (_options.Listen is null)
-        {
-            return null;
-        }
-
-        if (IPAddress.TryParse(_options.Listen.Trim('[', ']'), out var literal))
-        {
-            return [literal];
-        }
-
-        try
-        {
-            var resolved = Dns.GetHostAddresses(_options.Listen);
-            if (resolved.Length > 0)
-            {
-                return resolved;
-            }
-        }
-        catch (SocketException)
-        {
-        }
-
-        throw new StartupException($"{Plugin}: cannot resolve listen address '{_options.Listen}'");
     }
 
     public async Task StopAsync()

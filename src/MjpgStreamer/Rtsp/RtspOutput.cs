@@ -84,7 +84,7 @@ internal sealed partial class RtspOutput : IOutput
             throw new StartupException($"{Plugin}: -i {_options.Input}: there is no input {_options.Input} ({_context.Streamer.Inputs.Count} input(s), numbered from 0)");
         }
 
-        var addresses = ResolveListenAddresses();
+        var addresses = ListenAddress.Resolve(_options.Listen, Plugin);
         try
         {
             if (addresses is null)
@@ -163,33 +163,6 @@ internal sealed partial class RtspOutput : IOutput
             socket.Dispose();
             throw;
         }
-    }
-
-    private IPAddress[]? ResolveListenAddresses()
-    {
-        if (_options.Listen is null)
-        {
-            return null;
-        }
-
-        if (IPAddress.TryParse(_options.Listen.Trim('[', ']'), out var literal))
-        {
-            return [literal];
-        }
-
-        try
-        {
-            var resolved = Dns.GetHostAddresses(_options.Listen);
-            if (resolved.Length > 0)
-            {
-                return resolved;
-            }
-        }
-        catch (SocketException)
-        {
-        }
-
-        throw new StartupException($"{Plugin}: cannot resolve listen address '{_options.Listen}'");
     }
 
     private async Task AcceptAsync(Socket listener)
