@@ -65,6 +65,7 @@ public sealed partial class ShapedFrames : IAsyncDisposable
                 worker = new Worker(this, shape);
                 _shapes.Add(shape, worker);
                 _running.Add(worker);
+                worker.Start();
                 started = true;
             }
 
@@ -74,7 +75,6 @@ public sealed partial class ShapedFrames : IAsyncDisposable
         if (started)
         {
             LogShapeStarted(_logger, shape);
-            worker.Start();
         }
 
         return new ShapeLease(this, worker);
@@ -89,7 +89,7 @@ public sealed partial class ShapedFrames : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every worker and waits for them.</summary>
+    /// <summary>Stops every worker and waits for them (readers still subscribed to a shape's hub end by their own tokens).</summary>
     public async ValueTask DisposeAsync()
     {
         Task[] tasks;
