@@ -189,6 +189,34 @@ public sealed class ShapedFramesTests : IDisposable
     }
 
     [Fact]
+    public async Task EveryFrame_GoesBackToItsPool_OnceReadersAndWorkersAreGone()
+    {
+        var shapePool = new FramePool();
+        var shapes = new ShapedFrames(_source, _scalers.Create, _time, new ListLogger(), shapePool);
+        var lease = shapes.Acquire(ShapeKey.ForWidth(480, 70));
+        var reader = lease.Hub.Subscribe(_cancel.Token);
+        await Eventually.UntilAsync(() => _source.Demand == 1, () => "the worker subscribed");
+        for (var i = 1; i <= 3; i++)
+        {
+            PublishSource(i);
+            (await NextAsync(reader)).Release();
+        }
+
+        PublishSource(4, length: CountingScalers.BadLength);
+        await Eventually.UntilAsync(() => lease.Stats.Failures == 1, () => "the bad frame was counted");
+        reader.Dispose();
+        lease.Dispose();
+        await shapes.DisposeAsync();
+        _source.Clear();
+
+        Assert.Equal(0, shapes.RunningWorkers);
+        Assert.Equal(4, shapePool.Rented);
+        Assert.Equal(0, shapePool.Outstanding);
+        Assert.Equal(0, _pool.Outstanding);
+        Assert.Throws<ObjectDisposedException>(() => shapes.Acquire(ShapeKey.ForWidth(480, 70)));
+    }
+
+    [Fact]
     public async Task WithJpegScaler_A1080pCameraGives480x270Frames()
     {
         var source = JpegScalerTests.FullHd("yuvj422p");
