@@ -33,7 +33,11 @@ internal sealed class HttpApi
     {
         _streamer = streamer;
         _expectedCredentials = options.Credentials is null ? null : Encoding.UTF8.GetBytes(options.Credentials);
-        _stream = new StreamEndpoint(outputId, streamer, clients, options.MaxClients, logger);
+        _stream = new StreamEndpoint(outputId, streamer, clients, options.MaxClients, logger)
+        {
+            DefaultSize = options.StreamSize,
+            DefaultQuality = options.StreamQuality,
+        };
         _snapshot = new SnapshotEndpoint(outputId, streamer);
         _still = new StillEndpoint(outputId, streamer, logger);
         _json = new JsonEndpoints(outputId, streamer);
@@ -76,7 +80,7 @@ internal sealed class HttpApi
             await (route.Kind switch
             {
                 RouteKind.Malformed => Responses.WriteErrorAsync(context, 400, "Malformed HTTP request"),
-                RouteKind.Snapshot => _snapshot.HandleAsync(context, route.Number),
+                RouteKind.Snapshot => _snapshot.HandleAsync(context, route.Number, rawTarget),
                 RouteKind.Stream => _stream.HandleAsync(context, route.Number, rawTarget),
                 RouteKind.Command => _command.HandleAsync(context, rawTarget),
                 RouteKind.Take => _take.HandleAsync(context, rawTarget),

@@ -1,3 +1,5 @@
+using System.Globalization;
+using MjpgStreamer.Core.Streaming;
 using MjpgStreamer.Core.Options;
 
 namespace MjpgStreamer.Http;
@@ -26,6 +28,12 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
     /// <summary>-cert and -key loaded (checked when the options are, so -b refuses a bad pair before forking).</summary>
     public TlsCertificate? Tls { get; init; }
 
+    /// <summary>-stream_size WxH or -scale 1/N: the size of every stream client that does not ask (width=); null = capture size.</summary>
+    public ShapeKey? StreamSize { get; init; }
+
+    /// <summary>-stream_quality Q: the JPEG quality of every stream client that does not ask (quality=); null = as captured.</summary>
+    public int? StreamQuality { get; init; }
+
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
         new("p", true, "p", "port"),
@@ -38,6 +46,9 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         new("max_connections", true, "max_connections"),
         new("cert", true, "cert"),
         new("key", true, "key"),
+        new("stream_size", true, "stream_size"),
+        new("scale", true, "scale"),
+        new("stream_quality", true, "stream_quality"),
     ];
 
     public static readonly string Help = PluginHelp.Format(
@@ -52,7 +63,10 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         ("[-max_clients ]", "stream clients at most (default 500, 0: no limit)"),
         ("[-max_connections ]", "connections at most (default 2000, 0: no limit)"),
         ("[-cert ]", "PEM certificate file: serve HTTPS (with -key)"),
-        ("[-key ]", "PEM private key file of -cert"));
+        ("[-key ]", "PEM private key file of -cert"),
+        ("[-stream_size ]", "WxH: streams at least this size, by the nearest\nscale 1/2, 1/4, 1/8 (snapshots stay full size)"),
+        ("[-scale ]", "1/2, 1/4 or 1/8: streams scaled by this factor"),
+        ("[-stream_quality ]", "JPEG quality 1..100 of the streams (re-encoded;\ndefault: as captured, or 80 when scaled)"));
 
     public static HttpOutputOptions From(ParsedOptions options)
     {
@@ -100,6 +114,7 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             }
         }
 
+        var (streamSize, streamQuality) = StreamShape(options);
         certificate = certificate is null ? null : Path.GetFullPath(certificate);
         key = key is null ? null : Path.GetFullPath(key);
         return new HttpOutputOptions(port, listen, www, credentials, options.Has("n"))
@@ -109,7 +124,57 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             MaxConnections = options.GetInt("max_connections", DefaultMaxConnections, 0),
             CertificateFile = certificate,
             KeyFile = key,
+            StreamSize = streamSize,
+            StreamQuality = streamQuality,
             Tls = certificate is null ? null : TlsCertificate.Load(options.Plugin, certificate, key!),
         };
+    }
+
+    /// <summary>-stream_size WxH or -scale 1/N (not both), and -stream_quality Q.</summary>
+    private static (ShapeKey? Size, int? Quality) StreamShape(ParsedOptions options)
+    {
+        var sizeText = options.Get("stream_size");
+        var scaleText = options.Get("scale");
+        if (sizeText is not null && scaleText is not null)
+        {
+            throw new UsageException($"{options.Plugin}: -stream_size and -scale both set the stream's size; give one");
+        }
+
+        int? quality = null;
+        if (options.Get("stream_quality") is { } qualityText)
+        {
+            if (!ShapeQuery.TryParseQuality(qualityText, out var q))
+            {
+                throw new UsageException($"{options.Plugin}: -stream_quality '{qualityText}' is not a whole number from 1 to 100");
+            }
+
+            quality = q;
+        }
+
+        ShapeKey? size = null;
+        if (sizeText is not null)
+        {
+            var parts = sizeText.Split('x', 'X');
+            if (parts.Length != 2
+                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var width)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var height)
+                || width is < 1 or > ShapeQuery.MaxWidth || height is < 1 or > ShapeQuery.MaxWidth)
+            {
+                throw new UsageException($"{options.Plugin}: -stream_size '{sizeText}' is not WxH (such as 640x360)");
+            }
+
+            size = ShapeKey.ForSize(width, height, ShapeQuery.DefaultQuality);
+        }
+        else if (scaleText is not null)
+        {
+            if (!ScaleChoice.TryParseScale(scaleText, out var denominator))
+            {
+                throw new UsageException($"{options.Plugin}: -scale '{scaleText}' is not 1/2, 1/4 or 1/8");
+            }
+
+            size = denominator == 1 ? null : ShapeKey.ForScale(denominator, ShapeQuery.DefaultQuality);
+        }
+
+        return (size, quality);
     }
 }

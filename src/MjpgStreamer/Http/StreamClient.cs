@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using MjpgStreamer.Core.Diagnostics;
+using MjpgStreamer.Core.Streaming;
 
 namespace MjpgStreamer.Http;
 
@@ -21,6 +22,9 @@ internal sealed class StreamClient
     }
 
     public HttpContext Context { get; }
+
+    /// <summary>The scaled stream the client reads (width=, quality=, -stream_size), or null for the input's frames.</summary>
+    public ShapeLease? Shape { get; set; }
 
     public string Remote { get; }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using MjpgStreamer.Core.Mjpeg;
 using MjpgStreamer.Plugins;
 using MjpgStreamer.Core.Diagnostics;
+using MjpgStreamer.Core.Streaming;
 
 namespace MjpgStreamer.Http;
 
@@ -11,9 +12,17 @@ namespace MjpgStreamer.Http;
 /// ?action=stream: the multipart stream of one input. Each client reads at its own pace from the input's hub
 /// (a slow one skips frames, never slows another) and is listed in the registry, whose watchdog drops it
 /// once a write has been pending for 30 s. With -max_clients N, the client after the N-th gets 503 with Retry-After.
+/// A client that asks for a size or quality ("width=480&amp;quality=60", or -stream_size/-scale/-stream_quality for
+/// all) reads that shape's hub instead (<see cref="ShapedFrames"/>, shared by every client of the same shape).
 /// </summary>
 internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, ClientRegistry clients, int maxClients, ILogger logger)
 {
+    /// <summary>-stream_size or -scale: the size of a client that does not ask (null: capture size).</summary>
+    public ShapeKey? DefaultSize { get; init; }
+
+    /// <summary>-stream_quality: the quality of a client that does not ask (null: as captured).</summary>
+    public int? DefaultQuality { get; init; }
+
     private readonly KeyValuePair<string, object?> _outputTag = StreamerMetrics.OutputTag(outputId);
 
     /// <summary>What a client turned away by -max_clients is told to wait, in seconds.</summary>
@@ -24,6 +33,12 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         if (inputNumber >= streamer.Inputs.Count)
         {
             await Responses.WriteErrorAsync(context, 404, "Invalid input plugin number");
+            return;
+        }
+
+        if (!ShapeQuery.TryParse(rawTarget, out var shapeQuery, out var shapeError))
+        {
+            await Responses.WriteErrorAsync(context, 400, shapeError!);
             return;
         }
 
@@ -57,6 +72,10 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         }
 
         var input = streamer.Inputs[inputNumber];
+        var shape = ResolveShape(shapeQuery, input);
+        var lease = shape is { } key ? streamer.ShapesOf(input).Acquire(key) : null;
+        client.Shape = lease;
+        var hub = lease?.Hub ?? input.Hub;
         // A stream client's FIN is taken as leaving (a short answer is still sent to a client that half-closed).
         var peerFinished = context.Features.Get<IPeerFinishedFeature>()?.PeerFinished ?? CancellationToken.None;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, streamer.Stopping, peerFinished);
@@ -71,7 +90,7 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
             // Headers and the first boundary go out at once, before any frame exists (as the original).
             writer.Write(MultipartFormat.FirstBoundary);
             await writer.FlushAsync(token);
-            using var subscriber = input.Hub.Subscribe(token);
+            using var subscriber = hub.Subscribe(token);
             while (!token.IsCancellationRequested)
             {
                 var frame = await subscriber.NextAsync();
@@ -117,9 +136,24 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         finally
         {
             clients.Remove(client);
+            lease?.Dispose();
             StreamerMetrics.StreamClientLeft(_outputTag);
             LogClientDisconnected(logger, outputId, client.Remote, client.BytesSent);
         }
+    }
+
+    /// <summary>The client's shape from its URL and the output's defaults, or null for the input's frames as they are.</summary>
+    private ShapeKey? ResolveShape(ShapeQuery query, CameraStream input)
+    {
+        if (query.Width is null && query.Quality is null && DefaultSize is null && DefaultQuality is null)
+        {
+            return null;
+        }
+
+        var current = input.Hub.AcquireCurrent();
+        var (width, height) = current is null ? (0, 0) : (current.Width, current.Height);
+        current?.Release();
+        return query.Resolve(DefaultSize, DefaultQuality, width, height);
     }
 
     [LoggerMessage(EventId = LogEvents.StreamEndpointClientConnected, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} connected ({Path})")]
