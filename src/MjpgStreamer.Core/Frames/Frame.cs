@@ -154,7 +154,7 @@ public sealed class Frame
     }
 
     /// <summary>Multiply-xorshift over 8-byte words, then the tail: a few GB/s, good enough to tell frames apart.</summary>
-    internal static ulong Hash(ReadOnlySpan<byte> data)
+    public static ulong Hash(ReadOnlySpan<byte> data)
     {
         const ulong Prime = 0x9E3779B97F4A7C15UL;
         var hash = (ulong)data.Length * Prime;
