@@ -12,7 +12,7 @@ namespace MjpgStreamer.Http;
 /// (a slow one skips frames, never slows another) and is listed in the registry, whose watchdog drops it
 /// once a write has been pending for 30 s. With -max_clients N, the client after the N-th gets 503 with Retry-After.
 /// A client may ask for fewer frames ("fps=5", or -stream_fps for all; <see cref="FramePacer"/>), and with
-/// -drop_same_frames N a frame identical to the last one sent to the client is skipped, up to N in a row and never
+/// -drop_same_frames N a captured frame identical to the last one sent to the client is skipped, up to N in a row and never
 /// for longer than <see cref="SameFrameKeepAlive"/>. A client with neither costs what it did before: one clock read per frame.
 /// </summary>
 internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, ClientRegistry clients, int maxClients, ILogger logger)
@@ -118,7 +118,13 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
                     continue;
                 }
 
-                if (dropSame > 0)
+                if (dropSame > 0 && frame.IsPlaceholder)
+                {
+                    // The paused and no-signal pictures are the keep-alive themselves (about one a second): always sent.
+                    lastSentLength = -1;
+                    sameInARow = 0;
+                }
+                else if (dropSame > 0)
                 {
                     var hash = frame.ContentHash;
                     if (frame.Length == lastSentLength && hash == lastSentHash && sameInARow < dropSame && now - lastSentAt < keepAliveTicks)

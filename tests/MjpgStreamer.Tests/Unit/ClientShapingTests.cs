@@ -126,3 +126,31 @@ public sealed class ClientShapingTests
         Assert.NotEqual(Frame.Hash(a), Frame.Hash(b));
     }
 }
+
+/// <summary>-stream_fps and -drop_same_frames as output_http.so reads them.</summary>
+public sealed class ClientShapingOptionTests
+{
+    private static HttpOutputOptions Parse(params string[] words) =>
+        HttpOutputOptions.From(MjpgStreamer.Core.Options.PluginOptionParser.Parse("output_http.so", words, HttpOutputOptions.Specs, HttpOutputOptions.Help));
+
+    [Fact]
+    public void The_options_are_off_by_default_and_read_when_given()
+    {
+        var defaults = Parse();
+        Assert.Null(defaults.StreamFps);
+        Assert.Equal(0, defaults.DropSameFrames);
+        var given = Parse("-stream_fps", "7.5", "-drop_same_frames", "20");
+        Assert.Equal(7.5, given.StreamFps);
+        Assert.Equal(20, given.DropSameFrames);
+    }
+
+    [Theory]
+    [InlineData("-stream_fps", "0", "-stream_fps '0' is not a number greater than 0 and at most 120")]
+    [InlineData("-stream_fps", "fast", "-stream_fps 'fast' is not a number greater than 0 and at most 120")]
+    [InlineData("-drop_same_frames", "-1", "-drop_same_frames '-1' is not a whole number of at least 0")]
+    public void A_bad_value_is_a_usage_error_naming_it(string option, string value, string message)
+    {
+        var error = Assert.Throws<MjpgStreamer.Core.Options.UsageException>(() => Parse(option, value));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+}
