@@ -3,7 +3,7 @@ namespace MjpgStreamer.Core.Diagnostics;
 /// <summary>
 /// Every log event id of the program, in one place: Kestrel-style stable ids that scripts and log filters can
 /// rely on. Ranges: 1-99 the process, 100-199 inputs and streaming, 200-299 HTTP, 300-399 USB cameras (V4L2),
-/// 400-499 folders, 600-699 the pause, 1500-1599 programs we run and the Pi camera (1540-1549: the pause's lock file watch), 1780-1799 output_zmqserver. A test checks that no two are equal.
+/// 400-499 folders, 600-699 the pause, 1500-1599 programs we run and the Pi camera (1540-1549: the pause's lock file watch), 1780-1799 output_zmqserver, 1800-1819 scaled streams (shapes). A test checks that no two are equal.
 /// </summary>
 public static class LogEvents
 {
@@ -217,4 +217,14 @@ public static class LogEvents
     public const int ZmqOutputStdoutFailed = 1784;
 
     public const int ZmqOutputFailed = 1785;
+
+    public const int ShapeStarted = 1800;
+
+    public const int ShapeStopped = 1801;
+
+    public const int ShapeScaleFailed = 1802;
+
+    public const int ShapeScaleFailedAgain = 1803;
+
+    public const int ShapeWorkerFailed = 1804;
 }

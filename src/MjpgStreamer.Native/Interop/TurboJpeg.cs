@@ -98,6 +98,18 @@ internal static unsafe partial class TurboJpeg
         int height,
         int flags);
 
+    /// <summary>tjscalingfactor (turbojpeg.h): num/denom.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ScalingFactor
+    {
+        public int Num;
+        public int Denom;
+    }
+
+    /// <summary>The scale factors the decompressor supports (a static array of the library's; never free it).</summary>
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjGetScalingFactors")]
+    public static partial ScalingFactor* GetScalingFactors(int* count);
+
     [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjInitTransform")]
     public static partial nint InitTransform();
 

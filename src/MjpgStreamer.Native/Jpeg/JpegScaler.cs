@@ -1,0 +1,214 @@
+using System.Runtime.InteropServices;
+using MjpgStreamer.Core.Frames;
+using MjpgStreamer.Core.Streaming;
+using MjpgStreamer.Native.Interop;
+
+namespace MjpgStreamer.Native.Jpeg;
+
+/// <summary>
+/// Makes a smaller JPEG from a JPEG (issue 14's scaled streams): libjpeg-turbo decodes at 1/2, 1/4 or 1/8 inside the
+/// DCT straight to YUV planes (tjDecompressToYUVPlanes with the scaled size), and those planes are compressed again at
+/// the asked quality with the source's subsampling (4:4:4, 4:2:2, 4:2:0, 4:4:0, 4:1:1, grey) by
+/// tjCompressFromYUVPlanes: never through RGB, no resampling step. The plane and output buffers are native, grow to the
+/// largest frame seen and are reused, so a steady stream allocates nothing. One instance per thread.
+/// </summary>
+public sealed unsafe class JpegScaler : IFrameScaler
+{
+    private const int ColorspaceCmyk = 3;
+    private const int ColorspaceYcck = 4;
+
+    private readonly TurboJpegHandle _decompressor = TurboJpegHandle.CreateDecompressor();
+    private readonly TurboJpegHandle _compressor = TurboJpegHandle.CreateCompressor();
+    private byte* _planes;
+    private nuint _planesCapacity;
+    private byte* _output;
+    private nuint _outputCapacity;
+    private long _failures;
+
+    /// <summary>Frames this scaler could not read or encode (corrupt, truncated, CMYK).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Bytes of native buffers held now (planes and output).</summary>
+    public long BufferBytes => (long)(_planesCapacity + _outputCapacity);
+
+    /// <summary>Whether this libturbojpeg decodes at 1/<paramref name="denominator"/> (tjGetScalingFactors).</summary>
+    public static bool Supports(int denominator)
+    {
+        int count;
+        var factors = TurboJpeg.GetScalingFactors(&count);
+        for (var i = 0; factors is not null && i < count; i++)
+        {
+            if (factors[i].Num == 1 && factors[i].Denom == denominator)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Scales <paramref name="jpeg"/> by 1/<paramref name="denominator"/> (1, 2, 4, 8) and encodes it at
+    /// <paramref name="quality"/>. The result stays valid until the next call or Dispose. False, with the library's
+    /// message, when the data is not a JPEG TurboJPEG reads completely (a warning such as a truncated file counts).
+    /// </summary>
+    public bool TryScale(ReadOnlySpan<byte> jpeg, int denominator, int quality, out ReadOnlySpan<byte> result, out int width, out int height, out string? reason)
+        => TryScale(jpeg, ShapeKey.ForScale(denominator, quality), out result, out width, out height, out reason);
+
+    /// <summary>As the other overload, with the scale chosen by <paramref name="shape"/> from the JPEG's size.</summary>
+    public bool TryScale(ReadOnlySpan<byte> jpeg, ShapeKey shape, out ReadOnlySpan<byte> result, out int width, out int height, out string? reason)
+    {
+        ObjectDisposedException.ThrowIf(_decompressor.IsClosed, this);
+        result = default;
+        width = 0;
+        height = 0;
+        if (!TryScaleCore(jpeg, shape, out var size, out width, out height, out reason))
+        {
+            Interlocked.Increment(ref _failures);
+            return false;
+        }
+
+        result = new ReadOnlySpan<byte>(_output, checked((int)size));
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public bool TryScale(ReadOnlySpan<byte> jpeg, ShapeKey shape, Frame destination, out string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!TryScale(jpeg, shape, out var result, out var width, out var height, out reason))
+        {
+            return false;
+        }
+
+        destination.Write(result);
+        destination.Width = width;
+        destination.Height = height;
+        return true;
+    }
+
+    private bool TryScaleCore(ReadOnlySpan<byte> jpeg, ShapeKey shape, out nuint size, out int width, out int height, out string? reason)
+    {
+        size = 0;
+        width = 0;
+        height = 0;
+        fixed (byte* source = jpeg)
+        {
+            int sourceWidth, sourceHeight, subsamp, colorspace;
+            if (jpeg.IsEmpty || TurboJpeg.DecompressHeader3(_decompressor.Value, source, (nuint)jpeg.Length, &sourceWidth, &sourceHeight, &subsamp, &colorspace) != 0)
+            {
+                reason = jpeg.IsEmpty ? "empty frame" : TurboJpegHandle.ErrorText(_decompressor.Value);
+                return false;
+            }
+
+            if (sourceWidth <= 0 || sourceHeight <= 0)
+            {
+                reason = "no image in the JPEG (tables only)";
+                return false;
+            }
+
+            if (colorspace is ColorspaceCmyk or ColorspaceYcck || subsamp < 0)
+            {
+                reason = "a CMYK JPEG or an unknown subsampling has no YUV planes";
+                return false;
+            }
+
+            var denominator = shape.DenominatorFor(sourceWidth, sourceHeight);
+            width = ScaleChoice.Scaled(sourceWidth, denominator);
+            height = ScaleChoice.Scaled(sourceHeight, denominator);
+
+            var planeCount = subsamp == TurboJpeg.SampleFactorGray ? 1 : 3;
+            var planes = stackalloc byte*[3];
+            var strides = stackalloc int[3];
+            var heights = stackalloc int[3];
+            nuint total = 0;
+            for (var c = 0; c < planeCount; c++)
+            {
+                strides[c] = TurboJpeg.PlaneWidth(c, width, subsamp);
+                heights[c] = TurboJpeg.PlaneHeight(c, height, subsamp);
+                if (strides[c] <= 0 || heights[c] <= 0)
+                {
+                    reason = TurboJpegHandle.ErrorText(0);
+                    return false;
+                }
+
+                total += (nuint)strides[c] * (nuint)heights[c];
+            }
+
+            EnsurePlanes(total);
+            planes[0] = _planes;
+            planes[1] = planeCount == 3 ? planes[0] + ((nuint)strides[0] * (nuint)heights[0]) : null;
+            planes[2] = planeCount == 3 ? planes[1] + ((nuint)strides[1] * (nuint)heights[1]) : null;
+            if (TurboJpeg.DecompressToYuvPlanes(_decompressor.Value, source, (nuint)jpeg.Length, planes, width, strides, height, 0) != 0)
+            {
+                reason = TurboJpegHandle.ErrorText(_decompressor.Value);
+                return false;
+            }
+
+            var bound = TurboJpeg.BufSize(width, height, subsamp);
+            if (bound == unchecked((nuint)(-1)))
+            {
+                reason = TurboJpegHandle.ErrorText(0);
+                return false;
+            }
+
+            EnsureOutput(bound);
+            var output = _output;
+            var written = _outputCapacity;
+            if (TurboJpeg.CompressFromYuvPlanes(_compressor.Value, planes, width, strides, height, subsamp, &output, &written, shape.Quality, TurboJpeg.FlagNoRealloc) != 0)
+            {
+                reason = TurboJpegHandle.ErrorText(_compressor.Value);
+                return false;
+            }
+
+            if (output != _output)
+            {
+                // TJFLAG_NOREALLOC: the library must have written into our buffer; anything else would leak.
+                TurboJpeg.Free(output);
+                reason = "TurboJPEG replaced the output buffer despite TJFLAG_NOREALLOC";
+                return false;
+            }
+
+            size = written;
+            reason = null;
+            return true;
+        }
+    }
+
+    private void EnsurePlanes(nuint size)
+    {
+        if (size > _planesCapacity)
+        {
+            NativeMemory.Free(_planes);
+            _planes = null;
+            _planesCapacity = 0;
+            _planes = (byte*)NativeMemory.Alloc(size);
+            _planesCapacity = size;
+        }
+    }
+
+    private void EnsureOutput(nuint size)
+    {
+        if (size > _outputCapacity)
+        {
+            NativeMemory.Free(_output);
+            _output = null;
+            _outputCapacity = 0;
+            _output = (byte*)NativeMemory.Alloc(size);
+            _outputCapacity = size;
+        }
+    }
+
+    /// <summary>Frees the native buffers and the TurboJPEG handles.</summary>
+    public void Dispose()
+    {
+        NativeMemory.Free(_planes);
+        _planes = null;
+        _planesCapacity = 0;
+        NativeMemory.Free(_output);
+        _output = null;
+        _outputCapacity = 0;
+        _decompressor.Dispose();
+        _compressor.Dispose();
+    }
+}

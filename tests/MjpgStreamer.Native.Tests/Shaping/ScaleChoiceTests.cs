@@ -1,0 +1,101 @@
+using MjpgStreamer.Core.Streaming;
+
+namespace MjpgStreamer.Native.Tests.Shaping;
+
+/// <summary>The scale factor a wanted size gets: the nearest of 1/1, 1/2, 1/4, 1/8 whose result is not smaller than asked.</summary>
+public sealed class ScaleChoiceTests
+{
+    [Theory]
+    [InlineData(1920, 480, 4)]
+    [InlineData(1920, 500, 2)]
+    [InlineData(1920, 481, 2)]
+    [InlineData(1920, 960, 2)]
+    [InlineData(1920, 961, 1)]
+    [InlineData(1920, 1920, 1)]
+    [InlineData(1920, 4000, 1)]
+    [InlineData(1920, 240, 8)]
+    [InlineData(1920, 1, 8)]
+    [InlineData(1281, 161, 8)]
+    [InlineData(640, 320, 2)]
+    public void ForWidth_IsTheSmallestResultNotNarrowerThanAsked(int sourceWidth, int width, int denominator)
+    {
+        Assert.Equal(denominator, ScaleChoice.ForWidth(sourceWidth, width));
+        Assert.True(ScaleChoice.Scaled(sourceWidth, denominator) >= Math.Min(width, sourceWidth));
+    }
+
+    [Theory]
+    [InlineData(1920, 1080, 480, 270, 4)]
+    [InlineData(1920, 1080, 480, 271, 2)]
+    [InlineData(1920, 1080, 640, 480, 2)]
+    [InlineData(1920, 1080, 0, 135, 8)]
+    [InlineData(1920, 1080, 0, 136, 4)]
+    [InlineData(1920, 1080, 1920, 1080, 1)]
+    public void ForSize_NeedsBothDimensions(int sourceWidth, int sourceHeight, int width, int height, int denominator)
+    {
+        Assert.Equal(denominator, ScaleChoice.ForSize(sourceWidth, sourceHeight, width, height));
+    }
+
+    [Theory]
+    [InlineData(1080, 1, 1080)]
+    [InlineData(1080, 4, 270)]
+    [InlineData(1080, 8, 135)]
+    [InlineData(1081, 2, 541)]
+    [InlineData(1, 8, 1)]
+    public void Scaled_RoundsUpAsTurboJpeg(int size, int denominator, int scaled)
+    {
+        Assert.Equal(scaled, ScaleChoice.Scaled(size, denominator));
+    }
+
+    [Fact]
+    public void Scaled_RejectsOtherDenominators()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ScaleChoice.Scaled(100, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShapeKey.ForScale(16, 70));
+    }
+
+    [Theory]
+    [InlineData("1/2", 2)]
+    [InlineData("1/4", 4)]
+    [InlineData(" 1/8 ", 8)]
+    [InlineData("1", 1)]
+    [InlineData("1/1", 1)]
+    [InlineData("1/3", 0)]
+    [InlineData("2", 0)]
+    [InlineData("", 0)]
+    [InlineData(null, 0)]
+    public void TryParseScale_KnowsTheFourFactors(string? text, int denominator)
+    {
+        Assert.Equal(denominator != 0, ScaleChoice.TryParseScale(text, out var parsed));
+        Assert.Equal(denominator, parsed);
+    }
+
+    [Fact]
+    public void ShapeKey_ChoosesByWidthBoxOrFixedScale()
+    {
+        Assert.Equal(4, ShapeKey.ForWidth(480, 70).DenominatorFor(1920, 1080));
+        Assert.Equal(2, ShapeKey.ForWidth(500, 70).DenominatorFor(1920, 1080));
+        Assert.Equal(2, ShapeKey.ForSize(640, 480, 70).DenominatorFor(1920, 1080));
+        Assert.Equal(8, ShapeKey.ForScale(8, 70).DenominatorFor(1920, 1080));
+        Assert.Equal(8, ShapeKey.ForScale(8, 70).DenominatorFor(64, 48));
+    }
+
+    [Fact]
+    public void ShapeKey_EqualRequestsAreOneKey()
+    {
+        Assert.Equal(ShapeKey.ForWidth(480, 70), ShapeKey.ForSize(480, 0, 70));
+        Assert.NotEqual(ShapeKey.ForWidth(480, 70), ShapeKey.ForWidth(480, 50));
+        Assert.NotEqual(ShapeKey.ForWidth(480, 70), ShapeKey.ForScale(4, 70));
+        Assert.Equal("w480 q70", ShapeKey.ForWidth(480, 70).ToString());
+        Assert.Equal("640x480 q50", ShapeKey.ForSize(640, 480, 50).ToString());
+        Assert.Equal("1/4 q70", ShapeKey.ForScale(4, 70).ToString());
+    }
+
+    [Fact]
+    public void ShapeKey_RejectsBadQualityAndEmptySize()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShapeKey.ForWidth(480, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShapeKey.ForWidth(480, 101));
+        Assert.Throws<ArgumentException>(() => ShapeKey.ForSize(0, 0, 70));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShapeKey.ForWidth(-1, 70));
+    }
+}
