@@ -33,7 +33,11 @@ internal sealed class HttpApi
     {
         _streamer = streamer;
         _expectedCredentials = options.Credentials is null ? null : Encoding.UTF8.GetBytes(options.Credentials);
-        _stream = new StreamEndpoint(outputId, streamer, clients, options.MaxClients, logger);
+        _stream = new StreamEndpoint(outputId, streamer, clients, options.MaxClients, logger)
+        {
+            DefaultFps = options.StreamFps,
+            DropSameFrames = options.DropSameFrames,
+        };
         _snapshot = new SnapshotEndpoint(outputId, streamer);
         _still = new StillEndpoint(outputId, streamer, logger);
         _json = new JsonEndpoints(outputId, streamer);

@@ -26,6 +26,12 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
     /// <summary>-cert and -key loaded (checked when the options are, so -b refuses a bad pair before forking).</summary>
     public TlsCertificate? Tls { get; init; }
 
+    /// <summary>-stream_fps: frames per second at most for each stream client that does not ask (fps=); null = the input's rate.</summary>
+    public double? StreamFps { get; init; }
+
+    /// <summary>-drop_same_frames N: up to N frames in a row identical to the last one sent to a client are not sent (0 = off).</summary>
+    public int DropSameFrames { get; init; }
+
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
         new("p", true, "p", "port"),
@@ -38,6 +44,8 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         new("max_connections", true, "max_connections"),
         new("cert", true, "cert"),
         new("key", true, "key"),
+        new("stream_fps", true, "stream_fps"),
+        new("drop_same_frames", true, "drop_same_frames"),
     ];
 
     public static readonly string Help = PluginHelp.Format(
@@ -52,7 +60,9 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         ("[-max_clients ]", "stream clients at most (default 500, 0: no limit)"),
         ("[-max_connections ]", "connections at most (default 2000, 0: no limit)"),
         ("[-cert ]", "PEM certificate file: serve HTTPS (with -key)"),
-        ("[-key ]", "PEM private key file of -cert"));
+        ("[-key ]", "PEM private key file of -cert"),
+        ("[-stream_fps ]", "frames per second at most per stream client\n(default: the input's; a client's &fps= overrides)"),
+        ("[-drop_same_frames ]", "skip up to N frames identical to the last one\nsent to a client (default 0: off)"));
 
     public static HttpOutputOptions From(ParsedOptions options)
     {
@@ -100,6 +110,17 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             }
         }
 
+        double? streamFps = null;
+        if (options.Get("stream_fps") is { } fpsText)
+        {
+            if (!StreamQuery.TryParseFps(fpsText, out var fps))
+            {
+                throw new UsageException($"{options.Plugin}: -stream_fps '{fpsText}' is not a number greater than 0 and at most {StreamQuery.MaxFps}");
+            }
+
+            streamFps = fps;
+        }
+
         certificate = certificate is null ? null : Path.GetFullPath(certificate);
         key = key is null ? null : Path.GetFullPath(key);
         return new HttpOutputOptions(port, listen, www, credentials, options.Has("n"))
@@ -109,6 +130,8 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             MaxConnections = options.GetInt("max_connections", DefaultMaxConnections, 0),
             CertificateFile = certificate,
             KeyFile = key,
+            StreamFps = streamFps,
+            DropSameFrames = options.GetInt("drop_same_frames", 0, 0),
             Tls = certificate is null ? null : TlsCertificate.Load(options.Plugin, certificate, key!),
         };
     }

@@ -8,6 +8,7 @@ internal sealed class StreamClient
 {
     private long _bytesSent;
     private long _writeStartedAt;
+    private long _droppedSame;
 
     public StreamClient(HttpContext context, string path, TimeProvider time)
     {
@@ -21,6 +22,14 @@ internal sealed class StreamClient
     }
 
     public HttpContext Context { get; }
+
+    /// <summary>The frames per second asked (fps= or -stream_fps), or null for the input's rate.</summary>
+    public double? AskedFps { get; init; }
+
+    /// <summary>Frames not sent because they were identical to the last one sent (-drop_same_frames).</summary>
+    public long DroppedSame => Interlocked.Read(ref _droppedSame);
+
+    public void DroppedSameFrame() => Interlocked.Increment(ref _droppedSame);
 
     public string Remote { get; }
 
