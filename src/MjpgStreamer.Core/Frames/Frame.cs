@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace MjpgStreamer.Core.Frames;
 
@@ -12,6 +14,8 @@ public sealed class Frame
     private readonly FramePool _pool;
     private byte[] _buffer;
     private int _refs;
+    private ulong _contentHash;
+    private int _hashed;
 
     internal Frame(FramePool pool, int capacity)
     {
@@ -35,6 +39,27 @@ public sealed class Frame
 
     /// <summary>A generated frame (NO SIGNAL, PAUSED) rather than one the source captured.</summary>
     public bool IsPlaceholder { get; set; }
+
+    /// <summary>
+    /// A 64-bit hash of the bytes (not cryptographic), computed on first use and kept, so readers that compare
+    /// frames (-drop_same_frames) hash each frame once, not once per client. Read it only after the frame is
+    /// published (its content no longer changes); two readers racing both compute the same value.
+    /// </summary>
+    public ulong ContentHash
+    {
+        get
+        {
+            if (Volatile.Read(ref _hashed) != 0)
+            {
+                return _contentHash;
+            }
+
+            var hash = Hash(Span);
+            _contentHash = hash;
+            Volatile.Write(ref _hashed, 1);
+            return hash;
+        }
+    }
 
     public ReadOnlyMemory<byte> Data => new(_buffer, 0, Length);
 
@@ -124,7 +149,33 @@ public sealed class Frame
         Width = 0;
         Height = 0;
         IsPlaceholder = false;
+        _hashed = 0;
         _refs = 1;
+    }
+
+    /// <summary>Multiply-xorshift over 8-byte words, then the tail: a few GB/s, good enough to tell frames apart.</summary>
+    public static ulong Hash(ReadOnlySpan<byte> data)
+    {
+        const ulong Prime = 0x9E3779B97F4A7C15UL;
+        var hash = (ulong)data.Length * Prime;
+        var words = MemoryMarshal.Cast<byte, ulong>(data);
+        foreach (var word in words)
+        {
+            hash = (hash ^ word) * Prime;
+            hash ^= hash >> 29;
+        }
+
+        var tail = data[(words.Length * 8)..];
+        if (!tail.IsEmpty)
+        {
+            Span<byte> last = stackalloc byte[8];
+            last.Clear();
+            tail.CopyTo(last);
+            hash = (hash ^ BinaryPrimitives.ReadUInt64LittleEndian(last)) * Prime;
+            hash ^= hash >> 29;
+        }
+
+        return hash;
     }
 
     internal void ReturnBuffer()

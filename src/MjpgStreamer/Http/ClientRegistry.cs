@@ -141,6 +141,16 @@ internal sealed partial class ClientRegistry : IDisposable
             w.WriteString("remote", c.Remote);
             w.WriteString("path", c.Path);
             w.WriteNumber("fps", Math.Round(c.Fps.PerSecond(), 2));
+            if (c.AskedFps is { } asked)
+            {
+                w.WriteNumber("fps_asked", asked);
+            }
+            else
+            {
+                w.WriteNull("fps_asked");
+            }
+
+            w.WriteNumber("frames_dropped_same", c.DroppedSame);
             w.WriteNumber("bytes_sent", c.BytesSent);
             w.WriteNumber("connected_s", Math.Round(_time.GetElapsedTime(c.ConnectedAt).TotalSeconds, 3));
             WriteShape(w, c.Shape);

@@ -35,6 +35,8 @@ internal sealed class HttpApi
         _expectedCredentials = options.Credentials is null ? null : Encoding.UTF8.GetBytes(options.Credentials);
         _stream = new StreamEndpoint(outputId, streamer, clients, options.MaxClients, logger)
         {
+            DefaultFps = options.StreamFps,
+            DropSameFrames = options.DropSameFrames,
             DefaultSize = options.StreamSize,
             DefaultQuality = options.StreamQuality,
         };

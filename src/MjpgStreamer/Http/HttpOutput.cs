@@ -277,6 +277,16 @@ internal sealed partial class HttpOutput : IOutput
         writer.WriteNumber("port", BoundPort);
         writer.WriteNumber("max_clients", _options.MaxClients);
         writer.WriteBoolean("commands", !_options.NoCommands);
+        if (_options.StreamFps is { } fps)
+        {
+            writer.WriteNumber("stream_fps", fps);
+        }
+        else
+        {
+            writer.WriteNull("stream_fps");
+        }
+
+        writer.WriteNumber("drop_same_frames", _options.DropSameFrames);
         _clients.WriteState(writer);
     }
 

@@ -28,6 +28,12 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
     /// <summary>-cert and -key loaded (checked when the options are, so -b refuses a bad pair before forking).</summary>
     public TlsCertificate? Tls { get; init; }
 
+    /// <summary>-stream_fps: frames per second at most for each stream client that does not ask (fps=); null = the input's rate.</summary>
+    public double? StreamFps { get; init; }
+
+    /// <summary>-drop_same_frames N: up to N frames in a row identical to the last one sent to a client are not sent (0 = off).</summary>
+    public int DropSameFrames { get; init; }
+
     /// <summary>-stream_size WxH or -scale 1/N: the size of every stream client that does not ask (width=); null = capture size.</summary>
     public ShapeKey? StreamSize { get; init; }
 
@@ -46,6 +52,8 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         new("max_connections", true, "max_connections"),
         new("cert", true, "cert"),
         new("key", true, "key"),
+        new("stream_fps", true, "stream_fps"),
+        new("drop_same_frames", true, "drop_same_frames"),
         new("stream_size", true, "stream_size"),
         new("scale", true, "scale"),
         new("stream_quality", true, "stream_quality"),
@@ -64,6 +72,8 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         ("[-max_connections ]", "connections at most (default 2000, 0: no limit)"),
         ("[-cert ]", "PEM certificate file: serve HTTPS (with -key)"),
         ("[-key ]", "PEM private key file of -cert"),
+        ("[-stream_fps ]", "frames per second at most per stream client\n(default: the input's; a client's &fps= overrides)"),
+        ("[-drop_same_frames ]", "skip up to N frames identical to the last one\nsent to a client (default 0: off)"),
         ("[-stream_size ]", "WxH: streams at least this size, by the nearest\nscale 1/2, 1/4, 1/8 (snapshots stay full size)"),
         ("[-scale ]", "1/2, 1/4 or 1/8: streams scaled by this factor"),
         ("[-stream_quality ]", "JPEG quality 1..100 of the streams (re-encoded;\ndefault: as captured, or 80 when scaled)"));
@@ -114,6 +124,17 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             }
         }
 
+        double? streamFps = null;
+        if (options.Get("stream_fps") is { } fpsText)
+        {
+            if (!StreamQuery.TryParseFps(fpsText, out var fps))
+            {
+                throw new UsageException($"{options.Plugin}: -stream_fps '{fpsText}' is not a number greater than 0 and at most {StreamQuery.MaxFps}");
+            }
+
+            streamFps = fps;
+        }
+
         var (streamSize, streamQuality) = StreamShape(options);
         certificate = certificate is null ? null : Path.GetFullPath(certificate);
         key = key is null ? null : Path.GetFullPath(key);
@@ -124,6 +145,8 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             MaxConnections = options.GetInt("max_connections", DefaultMaxConnections, 0),
             CertificateFile = certificate,
             KeyFile = key,
+            StreamFps = streamFps,
+            DropSameFrames = options.GetInt("drop_same_frames", 0, 0),
             StreamSize = streamSize,
             StreamQuality = streamQuality,
             Tls = certificate is null ? null : TlsCertificate.Load(options.Plugin, certificate, key!),

@@ -9,6 +9,7 @@ internal sealed class StreamClient
 {
     private long _bytesSent;
     private long _writeStartedAt;
+    private long _droppedSame;
 
     public StreamClient(HttpContext context, string path, TimeProvider time)
     {
@@ -22,6 +23,14 @@ internal sealed class StreamClient
     }
 
     public HttpContext Context { get; }
+
+    /// <summary>The frames per second asked (fps= or -stream_fps), or null for the input's rate.</summary>
+    public double? AskedFps { get; init; }
+
+    /// <summary>Frames not sent because they were identical to the last one sent (-drop_same_frames).</summary>
+    public long DroppedSame => Interlocked.Read(ref _droppedSame);
+
+    public void DroppedSameFrame() => Interlocked.Increment(ref _droppedSame);
 
     /// <summary>The scaled stream the client reads (width=, quality=, -stream_size), or null for the input's frames.</summary>
     public ShapeLease? Shape { get; set; }

@@ -12,6 +12,9 @@ namespace MjpgStreamer.Http;
 /// ?action=stream: the multipart stream of one input. Each client reads at its own pace from the input's hub
 /// (a slow one skips frames, never slows another) and is listed in the registry, whose watchdog drops it
 /// once a write has been pending for 30 s. With -max_clients N, the client after the N-th gets 503 with Retry-After.
+/// A client may ask for fewer frames ("fps=5", or -stream_fps for all; <see cref="FramePacer"/>), and with
+/// -drop_same_frames N a captured frame identical to the last one sent to the client is skipped, up to N in a row and never
+/// for longer than <see cref="SameFrameKeepAlive"/>. A client with neither costs what it did before: one clock read per frame.
 /// A client that asks for a size or quality ("width=480&amp;quality=60", or -stream_size/-scale/-stream_quality for
 /// all) reads that shape's hub instead (<see cref="ShapedFrames"/>, shared by every client of the same shape).
 /// </summary>
@@ -28,11 +31,26 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
     /// <summary>What a client turned away by -max_clients is told to wait, in seconds.</summary>
     public const string RetryAfterSeconds = "5";
 
+    /// <summary>An identical frame goes out anyway once this long has passed since the last frame sent (the keep-alive).</summary>
+    public static readonly TimeSpan SameFrameKeepAlive = TimeSpan.FromSeconds(1);
+
+    /// <summary>-stream_fps: the frame rate of a client that does not ask (null: every frame).</summary>
+    public double? DefaultFps { get; init; }
+
+    /// <summary>-drop_same_frames N (0: off).</summary>
+    public int DropSameFrames { get; init; }
+
     public async Task HandleAsync(HttpContext context, int inputNumber, string rawTarget)
     {
         if (inputNumber >= streamer.Inputs.Count)
         {
             await Responses.WriteErrorAsync(context, 404, "Invalid input plugin number");
+            return;
+        }
+
+        if (!StreamQuery.TryParse(rawTarget, out var query, out var error))
+        {
+            await Responses.WriteErrorAsync(context, 400, error!);
             return;
         }
 
@@ -42,7 +60,8 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
             return;
         }
 
-        var client = new StreamClient(context, rawTarget, streamer.Time);
+        var askedFps = query.Fps ?? DefaultFps;
+        var client = new StreamClient(context, rawTarget, streamer.Time) { AskedFps = askedFps };
         var isHead = HttpMethods.IsHead(context.Request.Method);
         if (!isHead && !clients.TryAdd(client, maxClients))
         {
@@ -85,6 +104,15 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         LogClientConnected(logger, outputId, client.Remote, rawTarget);
         var inputTag = input.Context.MetricsTag;
         long lastSequence = -1;
+        var time = streamer.Time;
+        var pacer = askedFps is { } fps ? new FramePacer(fps, time.TimestampFrequency) : null;
+        var dropSame = DropSameFrames;
+        var keepAliveTicks = (long)(SameFrameKeepAlive.TotalSeconds * time.TimestampFrequency);
+        var lastSentLength = -1;
+        ulong lastSentHash = 0;
+        long lastSentAt = 0;
+        var sameInARow = 0;
+        long skipped = 0;
         try
         {
             // Headers and the first boundary go out at once, before any frame exists (as the original).
@@ -99,9 +127,40 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
                     continue;
                 }
 
-                int sent;
-                var skipped = lastSequence < 0 ? 0 : frame.Sequence - lastSequence - 1;
+                // Frames left out by fps= or -drop_same_frames are not counted as skipped (too slow a client).
+                skipped += lastSequence < 0 ? 0 : frame.Sequence - lastSequence - 1;
                 lastSequence = frame.Sequence;
+                var now = time.GetTimestamp();
+                if (pacer is not null && !pacer.TryTakeSlot(now))
+                {
+                    frame.Release();
+                    continue;
+                }
+
+                if (dropSame > 0 && frame.IsPlaceholder)
+                {
+                    // The paused and no-signal pictures are the keep-alive themselves (about one a second): always sent.
+                    lastSentLength = -1;
+                    sameInARow = 0;
+                }
+                else if (dropSame > 0)
+                {
+                    var hash = frame.ContentHash;
+                    if (frame.Length == lastSentLength && hash == lastSentHash && sameInARow < dropSame && now - lastSentAt < keepAliveTicks)
+                    {
+                        sameInARow++;
+                        client.DroppedSameFrame();
+                        frame.Release();
+                        continue;
+                    }
+
+                    sameInARow = 0;
+                    lastSentLength = frame.Length;
+                    lastSentHash = hash;
+                    lastSentAt = now;
+                }
+
+                int sent;
                 try
                 {
                     var header = writer.GetSpan(MultipartFormat.MaxPartHeaderLength);
@@ -116,10 +175,11 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
                     frame.Release();
                 }
 
-                client.WriteStarted(streamer.Time.GetTimestamp());
+                client.WriteStarted(now);
                 var result = await writer.FlushAsync(token);
                 client.FrameSent(sent);
                 StreamerMetrics.FrameServed(_outputTag, inputTag, sent, skipped);
+                skipped = 0;
                 if (result.IsCompleted || result.IsCanceled)
                 {
                     break;
