@@ -93,6 +93,33 @@ public sealed class ShapedStreamTests
         Assert.Equal(["1/4 q70", "w960 q70"], shapes);
     }
 
+    [Fact]
+    public async Task AWidthAndAnFps_Together_GiveTheSmallPicture_AtTheAskedRate()
+    {
+        await using var server = await StartAsync();
+        await using var client = await MjpegClient.ConnectAsync(server.Port, "/?action=stream&width=480&quality=50&fps=5");
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal((480, 270), SofSize((await client.NextAsync(Bound)).Jpeg));
+        }
+
+        var listed = (await ServerState.GetJsonAsync(server, "/state")).GetProperty("outputs")[0].GetProperty("clients")[0];
+        Assert.Equal(5, listed.GetProperty("fps_asked").GetDouble());
+        Assert.Equal("w480 q50", listed.GetProperty("shape").GetProperty("shape").GetString());
+    }
+
+    [Fact]
+    public async Task TheHelp_ListsTheShapeOptions()
+    {
+        var run = await ProgramRun.RunAsync("-o", "output_http.so --help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(" [-stream_size ]", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains(" [-scale ]", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains(" [-stream_quality ]", run.Stdout, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/?action=stream&width=abc", "width 'abc' is not a whole number from 1 to 16384")]
     [InlineData("/?action=stream&quality=0", "quality '0' is not a whole number from 1 to 100")]
