@@ -42,6 +42,8 @@ public sealed class ShapedStreamTests
         var shaped = clients.Single(c => c.GetProperty("path").GetString()!.Contains("width=480", StringComparison.Ordinal)).GetProperty("shape");
         Assert.Equal(("w480 q80", 480, 270, 80), (shaped.GetProperty("shape").GetString(), shaped.GetProperty("width").GetInt32(), shaped.GetProperty("height").GetInt32(), shaped.GetProperty("quality").GetInt32()));
         Assert.Equal(JsonValueKind.Null, clients.Single(c => c.GetProperty("path").GetString() == "/stream").GetProperty("shape").ValueKind);
+        var output = (await ServerState.GetJsonAsync(server, "/state")).GetProperty("outputs")[0];
+        Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (output.GetProperty("stream_size").ValueKind, output.GetProperty("stream_quality").ValueKind));
     }
 
     [Fact]
@@ -91,6 +93,8 @@ public sealed class ShapedStreamTests
         Assert.Equal((1920, 1080), SofSize((await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot")).Body));
         var shapes = (await ShapesAsync(server)).Select(s => s.GetProperty("shape").GetString()).Order().ToList();
         Assert.Equal(["1/4 q70", "w960 q70"], shapes);
+        var output = (await ServerState.GetJsonAsync(server, "/state")).GetProperty("outputs")[0];
+        Assert.Equal(("1/4", 70), (output.GetProperty("stream_size").GetString(), output.GetProperty("stream_quality").GetInt32()));
     }
 
     [Fact]
