@@ -168,7 +168,7 @@ internal static partial class App
         using var stopping = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        var streamer = new Streamer(time, stopping.Token);
+        var streamer = new Streamer(time, stopping.Token) { ShapeLogger = loggerFactory.CreateLogger("shapes") };
         LogStarting(logger, Version, Environment.ProcessId);
         RaiseDescriptorLimit(logger);
 
@@ -244,6 +244,7 @@ internal static partial class App
         finally
         {
             await Task.WhenAll(streamer.Outputs.Select(o => o.DisposeAsync().AsTask()));
+            await streamer.DisposeShapesAsync();
             await Task.WhenAll(streamer.Inputs.Select(i => i.DisposeAsync().AsTask()));
         }
 

@@ -153,6 +153,7 @@ internal sealed partial class ClientRegistry : IDisposable
             w.WriteNumber("frames_dropped_same", c.DroppedSame);
             w.WriteNumber("bytes_sent", c.BytesSent);
             w.WriteNumber("connected_s", Math.Round(_time.GetElapsedTime(c.ConnectedAt).TotalSeconds, 3));
+            WriteShape(w, c.Shape);
             w.WriteEndObject();
         }
 
@@ -161,6 +162,24 @@ internal sealed partial class ClientRegistry : IDisposable
     }
 
     public void Dispose() => _watchdog.Dispose();
+
+    /// <summary>A client's "shape": null for the input's frames, else what it asked and the size it gets.</summary>
+    private static void WriteShape(Utf8JsonWriter w, Core.Streaming.ShapeLease? lease)
+    {
+        if (lease is null)
+        {
+            w.WriteNull("shape");
+            return;
+        }
+
+        var stats = lease.Stats;
+        w.WriteStartObject("shape");
+        w.WriteString("shape", stats.Shape.ToString());
+        w.WriteNumber("width", stats.Width);
+        w.WriteNumber("height", stats.Height);
+        w.WriteNumber("quality", stats.Shape.Quality);
+        w.WriteEndObject();
+    }
 
     [LoggerMessage(EventId = LogEvents.ClientRegistryDropped, Level = LogLevel.Warning, Message = "dropping client {Remote} ({Path}): it accepted no data for {Seconds} s")]
     private static partial void LogDropped(ILogger logger, string remote, string path, int seconds);

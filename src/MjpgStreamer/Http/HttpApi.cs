@@ -37,6 +37,8 @@ internal sealed class HttpApi
         {
             DefaultFps = options.StreamFps,
             DropSameFrames = options.DropSameFrames,
+            DefaultSize = options.StreamSize,
+            DefaultQuality = options.StreamQuality,
         };
         _snapshot = new SnapshotEndpoint(outputId, streamer);
         _still = new StillEndpoint(outputId, streamer, logger);
@@ -80,7 +82,7 @@ internal sealed class HttpApi
             await (route.Kind switch
             {
                 RouteKind.Malformed => Responses.WriteErrorAsync(context, 400, "Malformed HTTP request"),
-                RouteKind.Snapshot => _snapshot.HandleAsync(context, route.Number),
+                RouteKind.Snapshot => _snapshot.HandleAsync(context, route.Number, rawTarget),
                 RouteKind.Stream => _stream.HandleAsync(context, route.Number, rawTarget),
                 RouteKind.Command => _command.HandleAsync(context, rawTarget),
                 RouteKind.Take => _take.HandleAsync(context, rawTarget),

@@ -287,6 +287,24 @@ internal sealed partial class HttpOutput : IOutput
         }
 
         writer.WriteNumber("drop_same_frames", _options.DropSameFrames);
+        // -stream_size / -scale as the shape's text without its quality ("640x360", "1/4"), and -stream_quality.
+        if (_options.StreamSize is { } size)
+        {
+            writer.WriteString("stream_size", size.ScaleDenominator != 0 ? $"1/{size.ScaleDenominator}" : $"{size.Width}x{size.Height}");
+        }
+        else
+        {
+            writer.WriteNull("stream_size");
+        }
+
+        if (_options.StreamQuality is { } quality)
+        {
+            writer.WriteNumber("stream_quality", quality);
+        }
+        else
+        {
+            writer.WriteNull("stream_quality");
+        }
         _clients.WriteState(writer);
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using MjpgStreamer.Core.Streaming;
 using MjpgStreamer.Core.Options;
 
 namespace MjpgStreamer.Http;
@@ -32,6 +34,12 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
     /// <summary>-drop_same_frames N: up to N frames in a row identical to the last one sent to a client are not sent (0 = off).</summary>
     public int DropSameFrames { get; init; }
 
+    /// <summary>-stream_size WxH or -scale 1/N: the size of every stream client that does not ask (width=); null = capture size.</summary>
+    public ShapeKey? StreamSize { get; init; }
+
+    /// <summary>-stream_quality Q: the JPEG quality of every stream client that does not ask (quality=); null = as captured.</summary>
+    public int? StreamQuality { get; init; }
+
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
         new("p", true, "p", "port"),
@@ -46,6 +54,9 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         new("key", true, "key"),
         new("stream_fps", true, "stream_fps"),
         new("drop_same_frames", true, "drop_same_frames"),
+        new("stream_size", true, "stream_size"),
+        new("scale", true, "scale"),
+        new("stream_quality", true, "stream_quality"),
     ];
 
     public static readonly string Help = PluginHelp.Format(
@@ -62,7 +73,10 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         ("[-cert ]", "PEM certificate file: serve HTTPS (with -key)"),
         ("[-key ]", "PEM private key file of -cert"),
         ("[-stream_fps ]", "frames per second at most per stream client\n(default: the input's; a client's &fps= overrides)"),
-        ("[-drop_same_frames ]", "skip up to N frames identical to the last one\nsent to a client (default 0: off)"));
+        ("[-drop_same_frames ]", "skip up to N frames identical to the last one\nsent to a client (default 0: off)"),
+        ("[-stream_size ]", "WxH: streams at least this size, by the nearest\nscale 1/2, 1/4, 1/8 (snapshots stay full size)"),
+        ("[-scale ]", "1/2, 1/4 or 1/8: streams scaled by this factor"),
+        ("[-stream_quality ]", "JPEG quality 1..100 of the streams (re-encoded;\ndefault: as captured, or 80 when scaled)"));
 
     public static HttpOutputOptions From(ParsedOptions options)
     {
@@ -121,6 +135,7 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             streamFps = fps;
         }
 
+        var (streamSize, streamQuality) = StreamShape(options);
         certificate = certificate is null ? null : Path.GetFullPath(certificate);
         key = key is null ? null : Path.GetFullPath(key);
         return new HttpOutputOptions(port, listen, www, credentials, options.Has("n"))
@@ -132,7 +147,57 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
             KeyFile = key,
             StreamFps = streamFps,
             DropSameFrames = options.GetInt("drop_same_frames", 0, 0),
+            StreamSize = streamSize,
+            StreamQuality = streamQuality,
             Tls = certificate is null ? null : TlsCertificate.Load(options.Plugin, certificate, key!),
         };
+    }
+
+    /// <summary>-stream_size WxH or -scale 1/N (not both), and -stream_quality Q.</summary>
+    private static (ShapeKey? Size, int? Quality) StreamShape(ParsedOptions options)
+    {
+        var sizeText = options.Get("stream_size");
+        var scaleText = options.Get("scale");
+        if (sizeText is not null && scaleText is not null)
+        {
+            throw new UsageException($"{options.Plugin}: -stream_size and -scale both set the stream's size; give one");
+        }
+
+        int? quality = null;
+        if (options.Get("stream_quality") is { } qualityText)
+        {
+            if (!ShapeQuery.TryParseQuality(qualityText, out var q))
+            {
+                throw new UsageException($"{options.Plugin}: -stream_quality '{qualityText}' is not a whole number from 1 to 100");
+            }
+
+            quality = q;
+        }
+
+        ShapeKey? size = null;
+        if (sizeText is not null)
+        {
+            var parts = sizeText.Split('x', 'X');
+            if (parts.Length != 2
+                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var width)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var height)
+                || width is < 1 or > ShapeQuery.MaxWidth || height is < 1 or > ShapeQuery.MaxWidth)
+            {
+                throw new UsageException($"{options.Plugin}: -stream_size '{sizeText}' is not WxH (such as 640x360)");
+            }
+
+            size = ShapeKey.ForSize(width, height, ShapeQuery.DefaultQuality);
+        }
+        else if (scaleText is not null)
+        {
+            if (!ScaleChoice.TryParseScale(scaleText, out var denominator))
+            {
+                throw new UsageException($"{options.Plugin}: -scale '{scaleText}' is not 1/2, 1/4 or 1/8");
+            }
+
+            size = denominator == 1 ? null : ShapeKey.ForScale(denominator, ShapeQuery.DefaultQuality);
+        }
+
+        return (size, quality);
     }
 }

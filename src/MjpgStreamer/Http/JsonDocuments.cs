@@ -96,7 +96,7 @@ internal static class JsonDocuments
             w.WriteStartArray("inputs");
             foreach (var input in streamer.Inputs)
             {
-                WriteInputState(w, input, streamer.Time);
+                WriteInputState(w, input, streamer.Time, streamer.ExistingShapesOf(input));
             }
 
             w.WriteEndArray();
@@ -122,7 +122,7 @@ internal static class JsonDocuments
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void WriteInputState(Utf8JsonWriter w, CameraStream input, TimeProvider time)
+    private static void WriteInputState(Utf8JsonWriter w, CameraStream input, TimeProvider time, ShapedFrames? shapes)
     {
         var context = input.Context;
         w.WriteStartObject();
@@ -165,7 +165,30 @@ internal static class JsonDocuments
             w.WriteString("paused_since", since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
         }
 
+        WriteShapes(w, shapes);
         w.WriteEndObject();
+    }
+
+    /// <summary>The scaled streams being served from an input (issue 14): one entry per shape, with its cost.</summary>
+    private static void WriteShapes(Utf8JsonWriter w, ShapedFrames? shapes)
+    {
+        w.WriteStartArray("shapes");
+        foreach (var shape in shapes?.GetStats() ?? [])
+        {
+            w.WriteStartObject();
+            w.WriteString("shape", shape.Shape.ToString());
+            w.WriteNumber("quality", shape.Shape.Quality);
+            w.WriteNumber("width", shape.Width);
+            w.WriteNumber("height", shape.Height);
+            w.WriteNumber("readers", shape.Readers);
+            w.WriteNumber("frames_encoded", shape.FramesEncoded);
+            w.WriteNumber("failures", shape.Failures);
+            w.WriteNumber("mean_ms", Math.Round(shape.MeanMs, 3));
+            w.WriteNumber("last_ms", Math.Round(shape.LastMs, 3));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WritePause(Utf8JsonWriter w, Streamer streamer)

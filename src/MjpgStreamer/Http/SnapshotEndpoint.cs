@@ -3,6 +3,7 @@ using MjpgStreamer.Core.Diagnostics;
 using MjpgStreamer.Core.Frames;
 using MjpgStreamer.Core.Mjpeg;
 using MjpgStreamer.Core.Streaming;
+using MjpgStreamer.Native.Jpeg;
 using MjpgStreamer.Plugins;
 
 namespace MjpgStreamer.Http;
@@ -10,6 +11,8 @@ namespace MjpgStreamer.Http;
 /// <summary>
 /// ?action=snapshot: one JPEG, the first frame taken after the request arrived; after 3 s without one, the
 /// last frame with X-Frame-Age; 503 when the input never produced a frame. A snapshot never hangs.
+/// "width=W" and "quality=Q" scale that frame (<see cref="JpegScaler"/>, on the request's thread); without them
+/// the frame goes out as captured (-stream_size and -stream_quality are the stream's, not the snapshot's).
 /// </summary>
 internal sealed class SnapshotEndpoint(int outputId, Streamer streamer)
 {
@@ -18,11 +21,18 @@ internal sealed class SnapshotEndpoint(int outputId, Streamer streamer)
     /// <summary>How long a snapshot waits for a frame taken after the request arrived.</summary>
     public static readonly TimeSpan SnapshotWait = TimeSpan.FromSeconds(3);
 
-    public async Task HandleAsync(HttpContext context, int inputNumber)
+    public async Task HandleAsync(HttpContext context, int inputNumber, string? rawTarget = null)
     {
         if (inputNumber >= streamer.Inputs.Count)
         {
             await Responses.WriteErrorAsync(context, 404, "Invalid input plugin number");
+            return;
+        }
+
+        var shapeQuery = default(ShapeQuery);
+        if (rawTarget is not null && !ShapeQuery.TryParse(rawTarget, out shapeQuery, out var shapeError))
+        {
+            await Responses.WriteErrorAsync(context, 400, shapeError!);
             return;
         }
 
@@ -51,6 +61,18 @@ internal sealed class SnapshotEndpoint(int outputId, Streamer streamer)
 
         try
         {
+            var body = frame.Data;
+            if (shapeQuery.Resolve(null, null, frame.Width, frame.Height) is { } shape)
+            {
+                if (Scale(frame, shape) is not { } scaled)
+                {
+                    await Responses.WriteErrorAsync(context, 500, $"the frame of input {inputNumber} could not be scaled");
+                    return;
+                }
+
+                body = scaled;
+            }
+
             var response = context.Response;
             response.StatusCode = 200;
             response.Headers.AccessControlAllowOrigin = "*";
@@ -62,17 +84,24 @@ internal sealed class SnapshotEndpoint(int outputId, Streamer streamer)
                 response.Headers["X-Frame-Age"] = age;
             }
 
-            response.ContentLength = frame.Length;
+            response.ContentLength = body.Length;
             if (!HttpMethods.IsHead(context.Request.Method))
             {
-                await response.Body.WriteAsync(frame.Data, stop.Token);
-                StreamerMetrics.FrameServed(_outputTag, input.Context.MetricsTag, frame.Length, 0);
+                await response.Body.WriteAsync(body, stop.Token);
+                StreamerMetrics.FrameServed(_outputTag, input.Context.MetricsTag, body.Length, 0);
             }
         }
         finally
         {
             frame.Release();
         }
+    }
+
+    /// <summary>The frame scaled to <paramref name="shape"/>, or null when it is not a JPEG the scaler reads.</summary>
+    private static byte[]? Scale(Frame frame, ShapeKey shape)
+    {
+        using var scaler = new JpegScaler();
+        return scaler.TryScale(frame.Span, shape, out var result, out _, out _, out _) ? result.ToArray() : null;
     }
 
     /// <summary>The first real frame (not a NO SIGNAL placeholder) published after now, or null when none comes within the wait.</summary>

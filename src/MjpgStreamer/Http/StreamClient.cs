@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using MjpgStreamer.Core.Diagnostics;
+using MjpgStreamer.Core.Streaming;
 
 namespace MjpgStreamer.Http;
 
@@ -30,6 +31,9 @@ internal sealed class StreamClient
     public long DroppedSame => Interlocked.Read(ref _droppedSame);
 
     public void DroppedSameFrame() => Interlocked.Increment(ref _droppedSame);
+
+    /// <summary>The scaled stream the client reads (width=, quality=, -stream_size), or null for the input's frames.</summary>
+    public ShapeLease? Shape { get; set; }
 
     public string Remote { get; }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using MjpgStreamer.Core.Mjpeg;
 using MjpgStreamer.Plugins;
 using MjpgStreamer.Core.Diagnostics;
+using MjpgStreamer.Core.Streaming;
 
 namespace MjpgStreamer.Http;
 
@@ -14,9 +15,17 @@ namespace MjpgStreamer.Http;
 /// A client may ask for fewer frames ("fps=5", or -stream_fps for all; <see cref="FramePacer"/>), and with
 /// -drop_same_frames N a captured frame identical to the last one sent to the client is skipped, up to N in a row and never
 /// for longer than <see cref="SameFrameKeepAlive"/>. A client with neither costs what it did before: one clock read per frame.
+/// A client that asks for a size or quality ("width=480&amp;quality=60", or -stream_size/-scale/-stream_quality for
+/// all) reads that shape's hub instead (<see cref="ShapedFrames"/>, shared by every client of the same shape).
 /// </summary>
 internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, ClientRegistry clients, int maxClients, ILogger logger)
 {
+    /// <summary>-stream_size or -scale: the size of a client that does not ask (null: capture size).</summary>
+    public ShapeKey? DefaultSize { get; init; }
+
+    /// <summary>-stream_quality: the quality of a client that does not ask (null: as captured).</summary>
+    public int? DefaultQuality { get; init; }
+
     private readonly KeyValuePair<string, object?> _outputTag = StreamerMetrics.OutputTag(outputId);
 
     /// <summary>What a client turned away by -max_clients is told to wait, in seconds.</summary>
@@ -42,6 +51,12 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         if (!StreamQuery.TryParse(rawTarget, out var query, out var error))
         {
             await Responses.WriteErrorAsync(context, 400, error!);
+            return;
+        }
+
+        if (!ShapeQuery.TryParse(rawTarget, out var shapeQuery, out var shapeError))
+        {
+            await Responses.WriteErrorAsync(context, 400, shapeError!);
             return;
         }
 
@@ -76,6 +91,10 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         }
 
         var input = streamer.Inputs[inputNumber];
+        var shape = ResolveShape(shapeQuery, input);
+        var lease = shape is { } key ? streamer.ShapesOf(input).Acquire(key) : null;
+        client.Shape = lease;
+        var hub = lease?.Hub ?? input.Hub;
         // A stream client's FIN is taken as leaving (a short answer is still sent to a client that half-closed).
         var peerFinished = context.Features.Get<IPeerFinishedFeature>()?.PeerFinished ?? CancellationToken.None;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, streamer.Stopping, peerFinished);
@@ -99,7 +118,7 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
             // Headers and the first boundary go out at once, before any frame exists (as the original).
             writer.Write(MultipartFormat.FirstBoundary);
             await writer.FlushAsync(token);
-            using var subscriber = input.Hub.Subscribe(token);
+            using var subscriber = hub.Subscribe(token);
             while (!token.IsCancellationRequested)
             {
                 var frame = await subscriber.NextAsync();
@@ -177,9 +196,24 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         finally
         {
             clients.Remove(client);
+            lease?.Dispose();
             StreamerMetrics.StreamClientLeft(_outputTag);
             LogClientDisconnected(logger, outputId, client.Remote, client.BytesSent);
         }
+    }
+
+    /// <summary>The client's shape from its URL and the output's defaults, or null for the input's frames as they are.</summary>
+    private ShapeKey? ResolveShape(ShapeQuery query, CameraStream input)
+    {
+        if (query.Width is null && query.Quality is null && DefaultSize is null && DefaultQuality is null)
+        {
+            return null;
+        }
+
+        var current = input.Hub.AcquireCurrent();
+        var (width, height) = current is null ? (0, 0) : (current.Width, current.Height);
+        current?.Release();
+        return query.Resolve(DefaultSize, DefaultQuality, width, height);
     }
 
     [LoggerMessage(EventId = LogEvents.StreamEndpointClientConnected, Level = LogLevel.Debug, Message = "output {OutputId}: stream client {Remote} connected ({Path})")]
