@@ -18,10 +18,8 @@ public sealed unsafe class JpegReencoder : IDisposable
 {
     private readonly TurboJpegHandle _decompressor = TurboJpegHandle.CreateDecompressor();
     private readonly TurboJpegHandle _compressor = TurboJpegHandle.CreateCompressor();
-    private byte* _pixels;
-    private nuint _pixelsCapacity;
-    private byte* _output;
-    private nuint _outputCapacity;
+    private readonly NativeBuffer _pixels = new();
+    private readonly NativeBuffer _output = new();
 
     /// <summary>
     /// Re-encodes <paramref name="jpeg"/> at <paramref name="quality"/> (1..100, IJG scale); the result stays valid
@@ -53,9 +51,9 @@ public sealed unsafe class JpegReencoder : IDisposable
                 TurboJpeg.SampleFactor422 or TurboJpeg.SampleFactor444 or TurboJpeg.SampleFactor411 => TurboJpeg.SampleFactor422,
                 _ => TurboJpeg.SampleFactor420,
             };
-            EnsureOutput(TurboJpeg.BufSize(width, height, target));
-            var output = _output;
-            var size = _outputCapacity;
+            _output.Ensure(TurboJpeg.BufSize(width, height, target));
+            var output = _output.Pointer;
+            var size = _output.Capacity;
             int status;
             if (viaPlanes)
             {
@@ -68,8 +66,8 @@ public sealed unsafe class JpegReencoder : IDisposable
                     total += (nuint)strides[c] * (nuint)TurboJpeg.PlaneHeight(c, height, subsamp);
                 }
 
-                EnsurePixels(total);
-                planes[0] = _pixels;
+                _pixels.Ensure(total);
+                planes[0] = _pixels.Pointer;
                 planes[1] = planes[0] + (strides[0] * TurboJpeg.PlaneHeight(0, height, subsamp));
                 planes[2] = planes[1] + (strides[1] * TurboJpeg.PlaneHeight(1, height, subsamp));
                 if (TurboJpeg.DecompressToYuvPlanes(_decompressor.Value, source, (nuint)jpeg.Length, planes, width, strides, height, 0) != 0)
@@ -84,15 +82,15 @@ public sealed unsafe class JpegReencoder : IDisposable
             else
             {
                 var pitch = width * 3;
-                EnsurePixels((nuint)pitch * (nuint)height);
-                if (TurboJpeg.Decompress2(_decompressor.Value, source, (nuint)jpeg.Length, _pixels, width, pitch, height, TurboJpeg.PixelFormatRgb, 0) != 0)
+                _pixels.Ensure((nuint)pitch * (nuint)height);
+                if (TurboJpeg.Decompress2(_decompressor.Value, source, (nuint)jpeg.Length, _pixels.Pointer, width, pitch, height, TurboJpeg.PixelFormatRgb, 0) != 0)
                 {
                     error = TurboJpegHandle.ErrorText(_decompressor.Value);
                     return false;
                 }
 
                 status = TurboJpeg.Compress2(
-                    _compressor.Value, _pixels, width, pitch, height, TurboJpeg.PixelFormatRgb, &output, &size, target, quality, TurboJpeg.FlagNoRealloc);
+                    _compressor.Value, _pixels.Pointer, width, pitch, height, TurboJpeg.PixelFormatRgb, &output, &size, target, quality, TurboJpeg.FlagNoRealloc);
             }
 
             if (status != 0)
@@ -107,36 +105,12 @@ public sealed unsafe class JpegReencoder : IDisposable
         }
     }
 
-    private void EnsurePixels(nuint size)
-    {
-        if (size > _pixelsCapacity)
-        {
-            NativeMemory.Free(_pixels);
-            _pixels = null;
-            _pixelsCapacity = 0;
-            _pixels = (byte*)NativeMemory.Alloc(size);
-            _pixelsCapacity = size;
-        }
-    }
 
-    private void EnsureOutput(nuint size)
-    {
-        if (size > _outputCapacity)
-        {
-            NativeMemory.Free(_output);
-            _output = null;
-            _outputCapacity = 0;
-            _output = (byte*)NativeMemory.Alloc(size);
-            _outputCapacity = size;
-        }
-    }
 
     public void Dispose()
     {
-        NativeMemory.Free(_pixels);
-        _pixels = null;
-        NativeMemory.Free(_output);
-        _output = null;
+        _pixels.Dispose();
+        _output.Dispose();
         _decompressor.Dispose();
         _compressor.Dispose();
     }

@@ -19,17 +19,15 @@ public sealed unsafe class JpegScaler : IFrameScaler
 
     private readonly TurboJpegHandle _decompressor = TurboJpegHandle.CreateDecompressor();
     private readonly TurboJpegHandle _compressor = TurboJpegHandle.CreateCompressor();
-    private byte* _planes;
-    private nuint _planesCapacity;
-    private byte* _output;
-    private nuint _outputCapacity;
+    private readonly NativeBuffer _planes = new();
+    private readonly NativeBuffer _output = new();
     private long _failures;
 
     /// <summary>Frames this scaler could not read or encode (corrupt, truncated, CMYK).</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <summary>Bytes of native buffers held now (planes and output).</summary>
-    public long BufferBytes => (long)(_planesCapacity + _outputCapacity);
+    public long BufferBytes => (long)(_planes.Capacity + _output.Capacity);
 
     /// <summary>Whether this libturbojpeg decodes at 1/<paramref name="denominator"/> (tjGetScalingFactors).</summary>
     public static bool Supports(int denominator)
@@ -68,7 +66,7 @@ public sealed unsafe class JpegScaler : IFrameScaler
             return false;
         }
 
-        result = new ReadOnlySpan<byte>(_output, checked((int)size));
+        result = new ReadOnlySpan<byte>(_output.Pointer, checked((int)size));
         return true;
     }
 
@@ -135,8 +133,8 @@ public sealed unsafe class JpegScaler : IFrameScaler
                 total += (nuint)strides[c] * (nuint)heights[c];
             }
 
-            EnsurePlanes(total);
-            planes[0] = _planes;
+            _planes.Ensure(total);
+            planes[0] = _planes.Pointer;
             planes[1] = planeCount == 3 ? planes[0] + ((nuint)strides[0] * (nuint)heights[0]) : null;
             planes[2] = planeCount == 3 ? planes[1] + ((nuint)strides[1] * (nuint)heights[1]) : null;
             if (TurboJpeg.DecompressToYuvPlanes(_decompressor.Value, source, (nuint)jpeg.Length, planes, width, strides, height, 0) != 0)
@@ -152,16 +150,16 @@ public sealed unsafe class JpegScaler : IFrameScaler
                 return false;
             }
 
-            EnsureOutput(bound);
-            var output = _output;
-            var written = _outputCapacity;
+            _output.Ensure(bound);
+            var output = _output.Pointer;
+            var written = _output.Capacity;
             if (TurboJpeg.CompressFromYuvPlanes(_compressor.Value, planes, width, strides, height, subsamp, &output, &written, shape.Quality, TurboJpeg.FlagNoRealloc) != 0)
             {
                 reason = TurboJpegHandle.ErrorText(_compressor.Value);
                 return false;
             }
 
-            if (output != _output)
+            if (output != _output.Pointer)
             {
                 // TJFLAG_NOREALLOC: the library must have written into our buffer; anything else would leak.
                 TurboJpeg.Free(output);
@@ -175,39 +173,13 @@ public sealed unsafe class JpegScaler : IFrameScaler
         }
     }
 
-    private void EnsurePlanes(nuint size)
-    {
-        if (size > _planesCapacity)
-        {
-            NativeMemory.Free(_planes);
-            _planes = null;
-            _planesCapacity = 0;
-            _planes = (byte*)NativeMemory.Alloc(size);
-            _planesCapacity = size;
-        }
-    }
 
-    private void EnsureOutput(nuint size)
-    {
-        if (size > _outputCapacity)
-        {
-            NativeMemory.Free(_output);
-            _output = null;
-            _outputCapacity = 0;
-            _output = (byte*)NativeMemory.Alloc(size);
-            _outputCapacity = size;
-        }
-    }
 
     /// <summary>Frees the native buffers and the TurboJPEG handles.</summary>
     public void Dispose()
     {
-        NativeMemory.Free(_planes);
-        _planes = null;
-        _planesCapacity = 0;
-        NativeMemory.Free(_output);
-        _output = null;
-        _outputCapacity = 0;
+        _planes.Dispose();
+        _output.Dispose();
         _decompressor.Dispose();
         _compressor.Dispose();
     }
