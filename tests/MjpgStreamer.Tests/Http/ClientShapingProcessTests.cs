@@ -13,18 +13,23 @@ public sealed class ClientShapingProcessTests
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(4);
 
-    /// <summary>Frames received in <see cref="Window"/> after the first one, and that rate per second.</summary>
+    /// <summary>
+    /// Frames received in <see cref="Window"/> after the first one, and their rate per second by their capture times
+    /// (X-Timestamp): what the server chose to send, whatever the reading test's own stalls on a loaded machine (a
+    /// stall leaves frames in the socket that would otherwise be read in a burst and counted against the wall clock).
+    /// </summary>
     private static async Task<(int Frames, double PerSecond)> CountAsync(MjpegClient client)
     {
-        await client.NextAsync(TimeSpan.FromSeconds(10));
+        var first = Captured(await client.NextAsync(TimeSpan.FromSeconds(10)));
         var clock = Stopwatch.StartNew();
         var frames = 0;
-        var last = TimeSpan.Zero;
+        var last = first;
         while (clock.Elapsed < Window)
         {
+            Multipart.Part part;
             try
             {
-                await client.NextAsync(Window - clock.Elapsed + TimeSpan.FromMilliseconds(1));
+                part = await client.NextAsync(Window - clock.Elapsed + TimeSpan.FromMilliseconds(1));
             }
             catch (Exception e) when (e is TimeoutException or OperationCanceledException)
             {
@@ -37,11 +42,14 @@ public sealed class ClientShapingProcessTests
             }
 
             frames++;
-            last = clock.Elapsed;
+            last = Captured(part);
         }
 
-        return (frames, frames == 0 ? 0 : frames / Math.Max(last.TotalSeconds, 0.001));
+        return (frames, frames == 0 ? 0 : frames / Math.Max(last - first, 0.001));
     }
+
+    private static double Captured(Multipart.Part part) =>
+        double.Parse(part.Headers["X-Timestamp"], NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static async Task<JsonElement> ClientsAsync(ServerProcess server) =>
         (await ServerState.GetJsonAsync(server, "/state")).GetProperty("outputs")[0].GetProperty("clients");
