@@ -190,7 +190,8 @@ public sealed class UvcCameraTests
         // Unplugged: placeholder frames keep coming to the same connection, the device is closed.
         var noSignal = await client.NextMatchingAsync(p => !IsCameraFrame(p), Recovery);
         Assert.True(noSignal.Jpeg.Length > 100);
-        await WaitForStateAsync(server, "no_signal", "unplugged");
+        // "camera unplugged (DEV)" at once, "no camera at DEV" from the first retry 0.5 s later: either names the device.
+        await WaitForStateAsync(server, "no_signal", camera.Device);
         Assert.Equal(0, camera.OpenDescriptors(server.Pid));
         Assert.Equal(0, FakeCamera.BufferMappings(server.Pid));
         var snapshot = await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot");
@@ -209,7 +210,8 @@ public sealed class UvcCameraTests
     {
         using var camera = new FakeCamera();
         await using var server = await StartAsync(camera, "-r 640x480 -f 30", ("FAKECAM_UNPLUG_AFTER_FRAMES", "30"), ("FAKECAM_REPLUG_AFTER_MS", "3000"));
-        await WaitForStateAsync(server, "no_signal", "unplugged");
+        // "camera unplugged (DEV)" at once, "no camera at DEV" from the first retry 0.5 s later: either names the device.
+        await WaitForStateAsync(server, "no_signal", camera.Device);
 
         // No device is open: the camera thread keeps the value for the camera's return and answers at once.
         Assert.Equal("9963777: 0", (await RawHttp.GetResponseAsync(server.Port, "/?action=command&id=9963777&group=1&value=50")).BodyText);
