@@ -3,7 +3,7 @@ namespace MjpgStreamer.Core.Diagnostics;
 /// <summary>
 /// Every log event id of the program, in one place: Kestrel-style stable ids that scripts and log filters can
 /// rely on. Ranges: 1-99 the process, 100-199 inputs and streaming, 200-299 HTTP, 300-399 USB cameras (V4L2),
-/// 400-499 folders, 600-699 the pause, 1500-1599 programs we run and the Pi camera (1540-1549: the pause's lock file watch), 1780-1799 output_zmqserver, 1800-1819 scaled streams (shapes). A test checks that no two are equal.
+/// 400-499 folders, 600-699 the pause, 1500-1599 programs we run and the Pi camera (1540-1549: the pause's lock file watch), 1780-1799 output_zmqserver, 1800-1819 scaled streams (shapes), 1950-1979 output_viewer. A test checks that no two are equal.
 /// </summary>
 public static class LogEvents
 {
@@ -227,4 +227,12 @@ public static class LogEvents
     public const int ShapeScaleFailedAgain = 1803;
 
     public const int ShapeWorkerFailed = 1804;
+
+    public const int ViewerOpened = 1950;
+
+    public const int ViewerClosed = 1951;
+
+    public const int ViewerDecodeFailed = 1952;
+
+    public const int ViewerFailed = 1953;
 }

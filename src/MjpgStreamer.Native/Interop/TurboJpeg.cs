@@ -17,6 +17,12 @@ internal static unsafe partial class TurboJpeg
 
     public const int PixelFormatRgb = 0;
 
+    /// <summary>TJPF_BGRX: B, G, R, unused, one byte each (SDL's XRGB8888 on a little-endian machine).</summary>
+    public const int PixelFormatBgrx = 3;
+
+    /// <summary>TJPF_XRGB: unused, R, G, B (SDL's XRGB8888 on a big-endian machine).</summary>
+    public const int PixelFormatXrgb = 5;
+
     /// <summary>The destination buffer is big enough (sized with tjBufSize): never reallocate it.</summary>
     public const int FlagNoRealloc = 1024;
 
@@ -141,6 +147,13 @@ internal static unsafe partial class TurboJpeg
     /// <summary>The last error for the handle, or the last global error (thread-local) for a null handle. Never free it.</summary>
     [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjGetErrorStr2")]
     public static partial byte* GetErrorStr2(nint handle);
+
+    /// <summary>TJERR_WARNING (the picture was decoded, with a defect such as a truncated end) or TJERR_FATAL.</summary>
+    public const int ErrorWarning = 0;
+
+    /// <summary>The kind of the last error for the handle: <see cref="ErrorWarning"/> or fatal (1).</summary>
+    [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjGetErrorCode")]
+    public static partial int GetErrorCode(nint handle);
 
     /// <summary>Frees a buffer TurboJPEG allocated (only needed when it was allowed to allocate).</summary>
     [LibraryImport(NativeLibraries.TurboJpeg, EntryPoint = "tjFree")]

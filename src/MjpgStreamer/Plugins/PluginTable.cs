@@ -31,6 +31,7 @@ internal static class PluginTable
         UdpOutput.Descriptor,
         Rtsp.RtspOutput.Descriptor,
         Zmq.ZmqOutput.Descriptor,
+        ViewerOutput.Descriptor,
     ];
 
     public static InputPlugin FindInput(CommandLine.PluginSpec spec) =>
