@@ -122,16 +122,27 @@ public sealed unsafe class SdlViewerWindow : IDisposable
         // Before SDL_Init: SDL must not take SIGINT and SIGTERM (the server's), nor keep the screen saver away.
         Sdl2.SetHint("SDL_NO_SIGNAL_HANDLERS", "1");
         Sdl2.SetHint("SDL_VIDEO_ALLOW_SCREENSAVER", "1");
+        // Only the display the environment names (SDL_VIDEODRIVER, if set, still wins): without this SDL would fall
+        // back to its "offscreen" driver, a window nobody sees.
+        var x11 = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY"));
+        var wayland = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
+        Sdl2.SetHint("SDL_VIDEODRIVER", x11 && wayland ? "x11,wayland" : x11 ? "x11" : "wayland");
         byte* version = stackalloc byte[3];
         Sdl2.GetVersion(version);
         SdlVersion = $"{version[0]}.{version[1]}.{version[2]}";
         if (Sdl2.InitSubSystem(Sdl2.InitVideo) != 0)
         {
-            throw new InvalidOperationException($"SDL cannot open the display: {Sdl2.ErrorText()}");
+            var name = x11 ? "DISPLAY=" + Environment.GetEnvironmentVariable("DISPLAY") : "WAYLAND_DISPLAY=" + Environment.GetEnvironmentVariable("WAYLAND_DISPLAY");
+            throw new InvalidOperationException($"SDL cannot open the display ({name}): {Sdl2.ErrorText()}");
         }
 
         _shown = true;
         VideoDriver = Marshal.PtrToStringUTF8((nint)Sdl2.GetCurrentVideoDriver()) ?? "";
+        if (VideoDriver is "offscreen" or "dummy")
+        {
+            throw new InvalidOperationException($"SDL cannot open the display: it offers only its {VideoDriver} video driver");
+        }
+
         _window = Sdl2.CreateWindow(title, Sdl2.WindowPositionUndefined, Sdl2.WindowPositionUndefined, width, height, Sdl2.WindowShown | Sdl2.WindowResizable);
         if (_window == 0)
         {
