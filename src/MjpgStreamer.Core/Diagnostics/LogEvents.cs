@@ -235,4 +235,6 @@ public static class LogEvents
     public const int ViewerDecodeFailed = 1952;
 
     public const int ViewerFailed = 1953;
+
+    public const int ViewerDisplayLost = 1954;
 }

@@ -12,6 +12,9 @@ internal static class NativeLibraries
     /// <summary>SDL 2 (output_viewer.so only): loaded at its first call, so a server without the viewer never maps it.</summary>
     public const string Sdl2 = "libSDL2-2.0.so.0";
 
+    /// <summary>Xlib, which SDL's X11 driver has loaded already when output_viewer.so binds to it.</summary>
+    public const string X11 = "libX11.so.6";
+
     /// <summary>The Debian package that holds <see cref="Sdl2"/>.</summary>
     public const string Sdl2Package = "libsdl2-2.0-0";
 }

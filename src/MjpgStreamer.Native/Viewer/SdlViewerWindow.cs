@@ -30,6 +30,10 @@ public sealed unsafe class SdlViewerWindow : IDisposable
 
     public const int DefaultHeight = 480;
 
+    // What the window's owner does when the X server is lost (one viewer per process: SDL's video is process-wide).
+    private static Action? s_onDisplayLost;
+    private static int s_displayLost;
+
     private readonly TurboJpegHandle _decoder;
     private readonly int _pixelFormat = BitConverter.IsLittleEndian ? TurboJpeg.PixelFormatBgrx : TurboJpeg.PixelFormatXrgb;
     private nint _window;
@@ -85,10 +89,14 @@ public sealed unsafe class SdlViewerWindow : IDisposable
 
     /// <summary>
     /// Initialises SDL's video and opens the window, on the calling thread, which must make every later call.
+    /// <paramref name="onDisplayLost"/> runs on that thread if the connection to the X server breaks, inside the SDL
+    /// call that found it; the thread never comes back from that call (Xlib would end the process if it did), so the
+    /// callback must release whatever the thread holds and report the end.
     /// </summary>
     /// <exception cref="InvalidOperationException">No display, SDL 2 missing, or SDL failed (one line).</exception>
-    public static SdlViewerWindow Open(string title, int width = DefaultWidth, int height = DefaultHeight)
+    public static SdlViewerWindow Open(string title, Action onDisplayLost, int width = DefaultWidth, int height = DefaultHeight)
     {
+        ArgumentNullException.ThrowIfNull(onDisplayLost);
         if (MissingDisplay(Environment.GetEnvironmentVariable) is { } noDisplay)
         {
             throw new InvalidOperationException(noDisplay);
@@ -99,6 +107,8 @@ public sealed unsafe class SdlViewerWindow : IDisposable
             throw new InvalidOperationException(missing);
         }
 
+        s_onDisplayLost = onDisplayLost;
+        Volatile.Write(ref s_displayLost, 0);
         var window = new SdlViewerWindow(TurboJpegHandle.CreateDecompressor());
         try
         {
@@ -138,6 +148,12 @@ public sealed unsafe class SdlViewerWindow : IDisposable
 
         _shown = true;
         VideoDriver = Marshal.PtrToStringUTF8((nint)Sdl2.GetCurrentVideoDriver()) ?? "";
+        if (VideoDriver == "x11")
+        {
+            // SDL's X11 driver has loaded libX11; its connections (SDL keeps two) are ours alone.
+            Xlib.SetIoErrorHandler(&OnDisplayLost);
+        }
+
         if (VideoDriver is "offscreen" or "dummy")
         {
             throw new InvalidOperationException($"SDL cannot open the display: it offers only its {VideoDriver} video driver");
@@ -160,6 +176,31 @@ public sealed unsafe class SdlViewerWindow : IDisposable
         Renderer = Sdl2.GetRendererInfo(_renderer, &info) == 0 && info.Name is not null ? Marshal.PtrToStringUTF8((nint)info.Name) ?? "" : "";
         Clear();
         Sdl2.RenderPresent(_renderer);
+    }
+
+    /// <summary>
+    /// Xlib's I/O error handler, on the viewer's thread inside an SDL call. Returning would let Xlib end the process
+    /// (exit 1), and no exception may cross back into C; so the owner is told, and this thread, the only one that
+    /// calls SDL, stays here for good. Its window's memory is left behind, once.
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static int OnDisplayLost(nint display)
+    {
+        if (Interlocked.Exchange(ref s_displayLost, 1) == 0)
+        {
+            try
+            {
+                s_onDisplayLost?.Invoke();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Console.Error.WriteLine("output_viewer: " + e.Message);
+            }
+        }
+
+        Xlib.UnlockDisplay(display);
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
     }
 
     /// <summary>Sets the window's title.</summary>

@@ -42,6 +42,9 @@ internal sealed partial class ViewerOutput : IOutput
         Summary = "shows an input in a desktop window, SDL 2 (-i INPUT)",
     };
 
+    // SDL's video belongs to one thread of the process: one viewer at a time.
+    private static int s_running;
+
     private readonly OutputContext _context;
     private readonly int _input;
     private readonly ILogger _logger;
@@ -52,6 +55,7 @@ internal sealed partial class ViewerOutput : IOutput
     private readonly Action _signalFrameReady;
     private readonly Lock _gate = new();
     private Thread? _thread;
+    private FrameSubscriber? _subscriber;
     private string _window = "starting";
     private string _videoDriver = "";
     private string _renderer = "";
@@ -107,6 +111,11 @@ internal sealed partial class ViewerOutput : IOutput
             throw new StartupException($"{Plugin}: {reason}");
         }
 
+        if (Interlocked.CompareExchange(ref s_running, 1, 0) != 0)
+        {
+            throw new StartupException($"{Plugin}: only one {Name} per server (SDL's video belongs to one thread)");
+        }
+
         var thread = new Thread(Run) { IsBackground = true, Name = "output_viewer" };
         _thread = thread;
         thread.Start();
@@ -118,7 +127,7 @@ internal sealed partial class ViewerOutput : IOutput
         SdlViewerWindow window;
         try
         {
-            window = SdlViewerWindow.Open(TitleWaiting());
+            window = SdlViewerWindow.Open(TitleWaiting(), LoseDisplay);
         }
         catch (InvalidOperationException e)
         {
@@ -127,6 +136,7 @@ internal sealed partial class ViewerOutput : IOutput
                 _window = "failed";
             }
 
+            Interlocked.Exchange(ref s_running, 0);
             _opened.TrySetException(new StartupException($"{Plugin}: {e.Message}"));
             _finished.TrySetResult();
             return;
@@ -141,11 +151,12 @@ internal sealed partial class ViewerOutput : IOutput
         }
 
         LogOpened(_logger, Id, _input, window.VideoDriver, window.Renderer, window.SdlVersion);
+
         _opened.TrySetResult();
-        var closed = false;
+        var end = "stopped";
         try
         {
-            closed = Show(window, _context.Streamer.Inputs[_input].Hub, _stop.Token);
+            end = Show(window, _context.Streamer.Inputs[_input].Hub, _stop.Token);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -161,27 +172,28 @@ internal sealed partial class ViewerOutput : IOutput
             window.Dispose();
             lock (_gate)
             {
-                _window = _faulted ? "failed" : closed ? "closed" : "stopped";
+                _window = _faulted ? "failed" : end;
                 _fps = 0;
             }
 
-            if (closed)
+            if (end == "closed")
             {
                 LogClosed(_logger, Id);
             }
-
+            Interlocked.Exchange(ref s_running, 0);
             _finished.TrySetResult();
         }
     }
 
-    /// <summary>The viewer's loop; true when the window was closed, false when the output is stopped.</summary>
-    private bool Show(SdlViewerWindow window, LatestFrameHub hub, CancellationToken stop)
+    /// <summary>The viewer's loop; how it ended: "closed" (the window) or "stopped" (the server stops).</summary>
+    private string Show(SdlViewerWindow window, LatestFrameHub hub, CancellationToken stop)
     {
         var time = _context.Time;
         var since = time.GetTimestamp();
         var shownSince = 0L;
         var title = "";
         var subscriber = hub.Subscribe(stop, startWithCurrent: true);
+        _subscriber = subscriber;
         var pending = default(ValueTaskAwaiter<Frame?>);
         var waiting = false;
         try
@@ -227,7 +239,7 @@ internal sealed partial class ViewerOutput : IOutput
                 var events = window.Pump();
                 if (events.HasFlag(ViewerEvents.Closed))
                 {
-                    return true;
+                    return "closed";
                 }
 
                 if (events.HasFlag(ViewerEvents.Redraw))
@@ -255,11 +267,11 @@ internal sealed partial class ViewerOutput : IOutput
                 }
             }
 
-            return false;
+            return "stopped";
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            return false;
+            return "stopped";
         }
         finally
         {
@@ -276,6 +288,23 @@ internal sealed partial class ViewerOutput : IOutput
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The X server went away (SdlViewerWindow's Xlib handler, on the viewer's thread, which never returns from it): the
+    /// input is let go, the state says so, and StopAsync has nothing to wait for. One frame reference may stay behind.
+    /// </summary>
+    private void LoseDisplay()
+    {
+        _subscriber?.Dispose();
+        lock (_gate)
+        {
+            _window = "display_lost";
+            _fps = 0;
+        }
+
+        LogDisplayLost(_logger, Id);
+        _finished.TrySetResult();
     }
 
     /// <summary>The thread cannot await: it waits on the awaiter's completion (a wake) and takes the result once.</summary>
@@ -352,6 +381,9 @@ internal sealed partial class ViewerOutput : IOutput
 
     [LoggerMessage(EventId = LogEvents.ViewerClosed, Level = LogLevel.Information, Message = "output {OutputId}: the window was closed: this output stopped, the server goes on")]
     private static partial void LogClosed(ILogger logger, int outputId);
+
+    [LoggerMessage(EventId = LogEvents.ViewerDisplayLost, Level = LogLevel.Warning, Message = "output {OutputId}: the connection to the display broke: this output stopped, the server goes on")]
+    private static partial void LogDisplayLost(ILogger logger, int outputId);
 
     [LoggerMessage(EventId = LogEvents.ViewerDecodeFailed, Level = LogLevel.Warning, Message = "output {OutputId}: a frame of input {Input} could not be shown: {Reason}")]
     private static partial void LogDecodeFailed(ILogger logger, int outputId, int input, string reason);

@@ -177,7 +177,8 @@ public sealed partial class VirtualDisplay : IDisposable
     /// <summary>Sends the window WM_PROTOCOLS / WM_DELETE_WINDOW, as a window manager's close button does.</summary>
     public void CloseWindow(ulong window) => Xlib.SendDelete(Name, window);
 
-    public void Dispose()
+    /// <summary>Ends the X server (SIGKILL, as a crash would), and waits for it.</summary>
+    public void Kill()
     {
         try
         {
@@ -190,7 +191,11 @@ public sealed partial class VirtualDisplay : IDisposable
         catch (InvalidOperationException)
         {
         }
+    }
 
+    public void Dispose()
+    {
+        Kill();
         _xvfb.Dispose();
     }
 

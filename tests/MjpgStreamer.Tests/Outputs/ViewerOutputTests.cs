@@ -72,6 +72,24 @@ public sealed class ViewerOutputTests
     }
 
     [Fact]
+    public async Task The_X_server_ending_stops_the_viewer_and_the_server_goes_on()
+    {
+        using var display = await VirtualDisplay.StartAsync();
+        await using var server = await ServerProcess.StartAsync(
+            ["-i", "input_testpattern.so -r 160x120 -f 5", "-o", "output_http.so -p 0 -l 127.0.0.1", "-o", "output_viewer.so"],
+            environment: new Dictionary<string, string> { ["DISPLAY"] = display.Name });
+        await display.WaitForWindowAsync(w => w.Title.StartsWith("MJPG-Streamer input 0", StringComparison.Ordinal), "the viewer's window");
+
+        // Xlib's default would end the whole process (exit 1) here.
+        display.Kill();
+        await Eventually.UntilAsync(() => server.Stderr.Contains("[1954] output 1: the connection to the display broke", StringComparison.Ordinal), "the viewer logs the lost display");
+        Assert.False(server.HasExited);
+        Assert.Equal("display_lost", (await FileOutputTests.OutputStateAsync(server, 1)).GetProperty("window").GetString());
+        Assert.Equal(200, (await RawHttp.GetResponseAsync(server.Port, "/?action=snapshot")).Status);
+        Assert.Equal(0, await server.StopAsync());
+    }
+
+    [Fact]
     public async Task A_server_without_the_viewer_never_loads_SDL()
     {
         await using var server = await ServerProcess.StartAsync(["-i", "input_testpattern.so -r 160x120 -f 5", "-o", "output_http.so -p 0 -l 127.0.0.1"]);
