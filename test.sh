@@ -5,7 +5,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 . "$here/scripts/deps.sh"
 . "$here/scripts/publish.sh"
-ensure_packages libturbojpeg0 libturbojpeg0-dev ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-good libjpeg-turbo-progs build-essential curl prometheus openssl systemd iproute2 ustreamer chromium chromium-driver haproxy
+ensure_packages libturbojpeg0 libturbojpeg0-dev ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-good libjpeg-turbo-progs build-essential curl prometheus openssl systemd iproute2 ustreamer chromium chromium-driver haproxy libsdl2-2.0-0 xvfb x11-apps x11-utils
 
 # The fake camera the V4L2 tests stream from (no camera or kernel module needed).
 echo "test.sh: building the fake camera library ..." >&2
