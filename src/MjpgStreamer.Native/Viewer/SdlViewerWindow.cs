@@ -137,6 +137,10 @@ public sealed unsafe class SdlViewerWindow : IDisposable
         var x11 = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY"));
         var wayland = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
         Sdl2.SetHint("SDL_VIDEODRIVER", x11 && wayland ? "x11,wayland" : x11 ? "x11" : "wayland");
+        // SDL's software renderer (SDL_RENDER_DRIVER, if set, still wins): the picture is copied 1:1 into the window
+        // (XShm on X11), which needs no GPU; and no GL library is loaded, whose exit handler would wait for ever for
+        // the display lock a lost X server leaves with the viewer's parked thread (OnDisplayLost).
+        Sdl2.SetHint("SDL_RENDER_DRIVER", "software");
         byte* version = stackalloc byte[3];
         Sdl2.GetVersion(version);
         SdlVersion = $"{version[0]}.{version[1]}.{version[2]}";
