@@ -135,6 +135,16 @@ internal static unsafe partial class Sdl2
     [LibraryImport(NativeLibraries.Sdl2, EntryPoint = "SDL_PollEvent")]
     public static partial int PollEvent(Event* sdlEvent);
 
+    /// <summary>SDL_SYSWM_X11 in SDL_SysWMinfo.subsystem.</summary>
+    public const int SysWmX11 = 2;
+
+    /// <summary>
+    /// SDL_GetWindowWMInfo: <paramref name="info"/> starts with the caller's SDL_version (3 bytes), then the subsystem
+    /// (int, offset 4), then a union whose X11 member starts with the Display* (offset 8). 1 on success.
+    /// </summary>
+    [LibraryImport(NativeLibraries.Sdl2, EntryPoint = "SDL_GetWindowWMInfo")]
+    public static partial int GetWindowWmInfo(nint window, byte* info);
+
     /// <summary>SDL_GetError as a string.</summary>
     public static string ErrorText()
     {

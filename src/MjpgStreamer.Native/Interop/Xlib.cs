@@ -20,4 +20,11 @@ internal static unsafe partial class Xlib
     /// </summary>
     [LibraryImport(NativeLibraries.X11, EntryPoint = "XUnlockDisplay")]
     public static partial void UnlockDisplay(nint display);
+
+    /// <summary>
+    /// XSetIOErrorExitHandler (libX11 1.7 and later): what runs after the I/O error handler instead of exit(1); one that
+    /// returns leaves the display marked broken, and Xlib's calls on it return at once.
+    /// </summary>
+    [LibraryImport(NativeLibraries.X11, EntryPoint = "XSetIOErrorExitHandler")]
+    public static partial void SetIoErrorExitHandler(nint display, delegate* unmanaged<nint, nint, void> handler, nint userData);
 }

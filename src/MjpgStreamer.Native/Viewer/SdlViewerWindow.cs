@@ -33,6 +33,7 @@ public sealed unsafe class SdlViewerWindow : IDisposable
     // What the window's owner does when the X server is lost (one viewer per process: SDL's video is process-wide).
     private static Action? s_onDisplayLost;
     private static int s_displayLost;
+    private static int s_displayLostReported;
 
     private readonly TurboJpegHandle _decoder;
     private readonly int _pixelFormat = BitConverter.IsLittleEndian ? TurboJpeg.PixelFormatBgrx : TurboJpeg.PixelFormatXrgb;
@@ -55,6 +56,9 @@ public sealed unsafe class SdlViewerWindow : IDisposable
 
     /// <summary>The SDL library's version, such as 2.26.5.</summary>
     public string SdlVersion { get; private set; } = "";
+
+    /// <summary>Whether the connection to the X server broke: no SDL call may follow (Dispose makes none).</summary>
+    public static bool DisplayLost => Volatile.Read(ref s_displayLost) != 0;
 
     /// <summary>The size of the last frame shown (0 before the first).</summary>
     public int Width { get; private set; }
@@ -109,6 +113,7 @@ public sealed unsafe class SdlViewerWindow : IDisposable
 
         s_onDisplayLost = onDisplayLost;
         Volatile.Write(ref s_displayLost, 0);
+        Volatile.Write(ref s_displayLostReported, 0);
         var window = new SdlViewerWindow(TurboJpegHandle.CreateDecompressor());
         try
         {
@@ -138,8 +143,7 @@ public sealed unsafe class SdlViewerWindow : IDisposable
         var wayland = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
         Sdl2.SetHint("SDL_VIDEODRIVER", x11 && wayland ? "x11,wayland" : x11 ? "x11" : "wayland");
         // SDL's software renderer (SDL_RENDER_DRIVER, if set, still wins): the picture is copied 1:1 into the window
-        // (XShm on X11), which needs no GPU; and no GL library is loaded, whose exit handler would wait for ever for
-        // the display lock a lost X server leaves with the viewer's parked thread (OnDisplayLost).
+        // (XShm on X11), which needs no GPU, and no GL context (Mesa's llvmpipe and its threads, without a GPU).
         Sdl2.SetHint("SDL_RENDER_DRIVER", "software");
         byte* version = stackalloc byte[3];
         Sdl2.GetVersion(version);
@@ -170,6 +174,11 @@ public sealed unsafe class SdlViewerWindow : IDisposable
         }
 
         _windowId = Sdl2.GetWindowId(_window);
+        if (VideoDriver == "x11")
+        {
+            KeepRunningOnDisplayLoss(version);
+        }
+
         _renderer = Sdl2.CreateRenderer(_window, -1, 0);
         if (_renderer == 0)
         {
@@ -183,14 +192,26 @@ public sealed unsafe class SdlViewerWindow : IDisposable
     }
 
     /// <summary>
-    /// Xlib's I/O error handler, on the viewer's thread inside an SDL call. Returning would let Xlib end the process
-    /// (exit 1), and no exception may cross back into C; so the owner is told, and this thread, the only one that
-    /// calls SDL, stays here for good. Its window's memory is left behind, once.
+    /// Xlib's I/O error handler, on the viewer's thread inside an SDL call. After it Xlib runs the display's exit
+    /// handler, exit(1) by default: with libX11 1.7 or later it is replaced by one that returns (the display is then
+    /// marked broken and every Xlib call on it returns at once), so the SDL call returns, <see cref="DisplayLost"/> is
+    /// true and the owner's loop ends without another SDL call. With an older libX11 the owner is told here and this
+    /// thread, the only one that calls SDL, stays here for good (no exception may cross back into C).
     /// </summary>
     [UnmanagedCallersOnly]
     private static int OnDisplayLost(nint display)
     {
-        if (Interlocked.Exchange(ref s_displayLost, 1) == 0)
+        Volatile.Write(ref s_displayLost, 1);
+        try
+        {
+            Xlib.SetIoErrorExitHandler(display, &KeepRunning, 0);
+            return 0;
+        }
+        catch (EntryPointNotFoundException)
+        {
+        }
+
+        if (Interlocked.Exchange(ref s_displayLostReported, 1) == 0)
         {
             try
             {
@@ -205,6 +226,34 @@ public sealed unsafe class SdlViewerWindow : IDisposable
         Xlib.UnlockDisplay(display);
         Thread.Sleep(Timeout.Infinite);
         return 0;
+    }
+
+    /// <summary>
+    /// Xlib's I/O error exit handler that does not exit. Xlib takes the display's user lock for the exit it expects (so
+    /// that the exiting thread's exit handlers may use the display); the process goes on, so the lock is given back, or
+    /// libGLX's exit handler would wait for it for ever when the server stops.
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static void KeepRunning(nint display, nint userData) => Xlib.UnlockDisplay(display);
+
+    /// <summary>Sets the exit handler on SDL's main display connection before anything breaks (the handler's reads may precede ours).</summary>
+    private void KeepRunningOnDisplayLoss(byte* version)
+    {
+        byte* info = stackalloc byte[256];
+        new Span<byte>(info, 256).Clear();
+        info[0] = version[0];
+        info[1] = version[1];
+        info[2] = version[2];
+        if (Sdl2.GetWindowWmInfo(_window, info) == 1 && *(int*)(info + 4) == Sdl2.SysWmX11)
+        {
+            try
+            {
+                Xlib.SetIoErrorExitHandler(*(nint*)(info + 8), &KeepRunning, 0);
+            }
+            catch (EntryPointNotFoundException)
+            {
+            }
+        }
     }
 
     /// <summary>Sets the window's title.</summary>
@@ -349,6 +398,13 @@ public sealed unsafe class SdlViewerWindow : IDisposable
     /// <summary>Closes the window and SDL's video (on the thread that opened them).</summary>
     public void Dispose()
     {
+        if (DisplayLost)
+        {
+            // Every SDL call would talk to a broken connection: the window's memory is left behind, once.
+            _texture = _renderer = _window = 0;
+            _shown = false;
+        }
+
         if (_texture != 0)
         {
             Sdl2.DestroyTexture(_texture);

@@ -180,12 +180,16 @@ internal sealed partial class ViewerOutput : IOutput
             {
                 LogClosed(_logger, Id);
             }
+            else if (end == "display_lost")
+            {
+                LogDisplayLost(_logger, Id);
+            }
             Interlocked.Exchange(ref s_running, 0);
             _finished.TrySetResult();
         }
     }
 
-    /// <summary>The viewer's loop; how it ended: "closed" (the window) or "stopped" (the server stops).</summary>
+    /// <summary>The viewer's loop; how it ended: "closed" (the window), "display_lost" or "stopped" (the server stops).</summary>
     private string Show(SdlViewerWindow window, LatestFrameHub hub, CancellationToken stop)
     {
         var time = _context.Time;
@@ -236,7 +240,17 @@ internal sealed partial class ViewerOutput : IOutput
                     }
                 }
 
+                if (SdlViewerWindow.DisplayLost)
+                {
+                    return "display_lost";
+                }
+
                 var events = window.Pump();
+                if (SdlViewerWindow.DisplayLost)
+                {
+                    return "display_lost";
+                }
+
                 if (events.HasFlag(ViewerEvents.Closed))
                 {
                     return "closed";
@@ -291,8 +305,9 @@ internal sealed partial class ViewerOutput : IOutput
     }
 
     /// <summary>
-    /// The X server went away (SdlViewerWindow's Xlib handler, on the viewer's thread, which never returns from it): the
-    /// input is let go, the state says so, and StopAsync has nothing to wait for. One frame reference may stay behind.
+    /// The X server went away and this libX11 (older than 1.7) cannot be stopped from ending the process but by keeping
+    /// the viewer's thread inside Xlib's handler for good: the input is let go, the state says so, and StopAsync has
+    /// nothing to wait for. One frame reference may stay behind.
     /// </summary>
     private void LoseDisplay()
     {
