@@ -93,9 +93,10 @@ public sealed unsafe class SdlViewerWindow : IDisposable
 
     /// <summary>
     /// Initialises SDL's video and opens the window, on the calling thread, which must make every later call.
-    /// <paramref name="onDisplayLost"/> runs on that thread if the connection to the X server breaks, inside the SDL
-    /// call that found it; the thread never comes back from that call (Xlib would end the process if it did), so the
-    /// callback must release whatever the thread holds and report the end.
+    /// When the connection to the X server breaks, <see cref="DisplayLost"/> turns true and the SDL calls return; only
+    /// with a libX11 older than 1.7 is <paramref name="onDisplayLost"/> run instead, on that thread inside the SDL call
+    /// that found it, which never returns (Xlib would end the process if it did): the callback must then release
+    /// whatever the thread holds and report the end.
     /// </summary>
     /// <exception cref="InvalidOperationException">No display, SDL 2 missing, or SDL failed (one line).</exception>
     public static SdlViewerWindow Open(string title, Action onDisplayLost, int width = DefaultWidth, int height = DefaultHeight)
@@ -142,9 +143,11 @@ public sealed unsafe class SdlViewerWindow : IDisposable
         var x11 = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY"));
         var wayland = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
         Sdl2.SetHint("SDL_VIDEODRIVER", x11 && wayland ? "x11,wayland" : x11 ? "x11" : "wayland");
-        // SDL's software renderer (SDL_RENDER_DRIVER, if set, still wins): the picture is copied 1:1 into the window
-        // (XShm on X11), which needs no GPU, and no GL context (Mesa's llvmpipe and its threads, without a GPU).
+        // SDL's software renderer onto the window's own framebuffer (SDL_RENDER_DRIVER and SDL_FRAMEBUFFER_ACCELERATION,
+        // if set, still win): the picture is copied 1:1 into the window (XShm on X11). No GPU needed and no GL context:
+        // without a GPU that is Mesa's llvmpipe with its threads, and GL code on a display that went away can crash.
         Sdl2.SetHint("SDL_RENDER_DRIVER", "software");
+        Sdl2.SetHint("SDL_FRAMEBUFFER_ACCELERATION", "0");
         byte* version = stackalloc byte[3];
         Sdl2.GetVersion(version);
         SdlVersion = $"{version[0]}.{version[1]}.{version[2]}";

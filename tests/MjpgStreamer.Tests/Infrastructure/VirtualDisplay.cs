@@ -116,11 +116,18 @@ public sealed partial class VirtualDisplay : IDisposable
         return (process.ExitCode, stdout.ToArray(), await stderr);
     }
 
-    /// <summary>The top-level windows with a title (xwininfo -root -tree).</summary>
-    public async Task<IReadOnlyList<Window>> WindowsAsync()
+    /// <summary>
+    /// The top-level windows with a title (xwininfo -root -tree), or null when xwininfo failed ("Can't query window
+    /// tree" when a window goes while it looks: the caller looks again).
+    /// </summary>
+    public async Task<IReadOnlyList<Window>?> WindowsAsync()
     {
         var run = await RunAsync("xwininfo", "-root", "-tree");
-        Assert.True(run.ExitCode == 0, "xwininfo -root -tree failed: " + run.Stderr);
+        if (run.ExitCode != 0)
+        {
+            return null;
+        }
+
         var windows = new List<Window>();
         foreach (var line in System.Text.Encoding.UTF8.GetString(run.Stdout).Split('\n'))
         {
@@ -142,7 +149,7 @@ public sealed partial class VirtualDisplay : IDisposable
         IReadOnlyList<Window> seen = [];
         while (watch.Elapsed < (timeout ?? TimeSpan.FromSeconds(15)))
         {
-            seen = await WindowsAsync();
+            seen = await WindowsAsync() ?? seen;
             if (seen.FirstOrDefault(match) is { } window)
             {
                 return window;
@@ -159,7 +166,7 @@ public sealed partial class VirtualDisplay : IDisposable
     public async Task WaitForNoWindowAsync(Func<Window, bool> match, string what, TimeSpan? timeout = null)
     {
         var watch = Stopwatch.StartNew();
-        while ((await WindowsAsync()).Any(match))
+        while ((await WindowsAsync()) is not { } windows || windows.Any(match))
         {
             Assert.True(watch.Elapsed < (timeout ?? TimeSpan.FromSeconds(15)), $"timed out waiting until {what}");
             await Task.Delay(LookInterval);
