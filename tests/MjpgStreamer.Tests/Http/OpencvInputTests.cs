@@ -79,6 +79,33 @@ public sealed class OpencvInputTests : IDisposable
         Assert.NotEmpty(upstream.Requests);
     }
 
+    [Fact]
+    public async Task AnHttpSourceThatEnds_IsNoSignal_AndFfmpegIsStartedAgain()
+    {
+        var jpeg = File.ReadAllBytes(Directory.GetFiles(TestMedia.FramesFolder, "*.jpg").Order(StringComparer.Ordinal).First());
+        await using var upstream = new StubMjpegUpstream(async (_, stream, ct) =>
+        {
+            // Five frames, then the connection closes (the camera went away).
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=frame\r\n\r\n"), ct);
+            for (var i = 0; i < 5; i++)
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\n\r\n"), ct);
+                await stream.WriteAsync(jpeg, ct);
+                await stream.WriteAsync("\r\n"u8.ToArray(), ct);
+                await stream.FlushAsync(ct);
+                await Task.Delay(100, ct);
+            }
+        });
+        await using var server = await ServerProcess.StartAsync(
+            ["-i", $"input_opencv.so -d http://127.0.0.1:{upstream.Port}/?action=stream -r 320x240", "-o", "output_http.so -p 0 -l 127.0.0.1"]);
+
+        await ServerState.WaitForAsync(server, "no_signal", "ffmpeg exited with code");
+        await Eventually.UntilAsync(() => Task.FromResult(upstream.Requests.Count >= 2), () => $"ffmpeg connected again; {upstream.Requests.Count} connection(s)\n{server.Stderr}", TimeSpan.FromSeconds(15));
+
+        Assert.Contains("trying again in 1 s", server.Stderr, StringComparison.Ordinal);
+        Assert.True(Count(server.Stderr, "started ffmpeg") >= 2);
+    }
+
     [Theory]
     [InlineData("-filter /usr/local/lib/mjpg-streamer/cvfilter_cpp.so", "-filter")]
     [InlineData("-fargs x", "-fargs")]
