@@ -76,12 +76,13 @@ internal sealed partial class ChildStreamLoop(string plugin)
 
             try
             {
-                var command = await prepare(cancellation).ConfigureAwait(false);
-                var program = Path.GetFileName(command[0]);
+                var program = plugin;
                 string reason;
                 var frames = 0L;
                 try
                 {
+                    var command = await prepare(cancellation).ConfigureAwait(false);
+                    program = Path.GetFileName(command[0]);
                     runStarted?.Invoke();
                     var result = await _runner.RunAsync(
                         command,

@@ -217,42 +217,66 @@ public sealed partial class OpencvSource : IFrameSource
 
     private IReadOnlyList<string> Prepare(SourceContext context)
     {
-        if (Settings.Kind == OpencvSourceKind.Device && (Settings.Gain is not null || Settings.Exposure is not null))
+        if (Settings.Kind == OpencvSourceKind.Device && PrepareDevice(context.Logger))
         {
-            SetDeviceControls(context.Logger);
+            // The camera sends MJPEG: ffmpeg asks for it (YUYV, often the first format, is slow at larger sizes).
+            return [ProgramPath, .. WithInputFormat(Arguments, "mjpeg")];
         }
 
         return [ProgramPath, .. Arguments];
     }
 
-    /// <summary>-gain and -ex on the camera itself (ffmpeg's v4l2 input has no options for them); they stay set when ffmpeg opens it.</summary>
-    private void SetDeviceControls(ILogger logger)
+    /// <summary>The arguments with <c>-input_format FORMAT</c> right after <c>-f v4l2</c>.</summary>
+    public static IReadOnlyList<string> WithInputFormat(IReadOnlyList<string> arguments, string format)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var list = arguments.ToList();
+        var at = list.IndexOf("v4l2");
+        if (at > 0 && list[at - 1] == "-f")
+        {
+            list.InsertRange(at + 1, ["-input_format", format]);
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Before ffmpeg opens the camera: -gain and -ex are set on it (ffmpeg's v4l2 input has no options for them; they
+    /// stay set), and whether it offers MJPEG is looked up. A camera that cannot be opened is left to ffmpeg to report.
+    /// </summary>
+    private bool PrepareDevice(ILogger logger)
     {
         try
         {
             using var device = V4l2Device.Open(Settings.Source);
-            if (Settings.Gain is { } gain)
-            {
-                TrySet(logger, "-gain", () =>
-                {
-                    TryQuiet(() => device.SetControl(ControlIds.AutoGain, 0));
-                    device.SetControl(ControlIds.Gain, gain);
-                });
-            }
-
-            if (Settings.Exposure is { } exposure)
-            {
-                TrySet(logger, "-ex", () =>
-                {
-                    device.SetControl(ControlIds.ExposureAuto, ControlIds.ExposureModeManual);
-                    device.SetControl(ControlIds.ExposureAbsolute, exposure);
-                });
-            }
+            SetDeviceControls(device, logger);
+            return device.EnumerateFormats().Any(f => f.PixelFormat == FourCc.Mjpeg);
         }
-        catch (V4l2Exception ex)
+        catch (V4l2Exception)
         {
-            // Missing or busy: ffmpeg will say so too, and the loop retries.
-            Log.ControlFailed(logger, Settings.Gain is not null ? "-gain" : "-ex", Settings.Source, ex.Message);
+            // Missing or busy: ffmpeg says so when it tries, and the loop retries.
+            return false;
+        }
+    }
+
+    private void SetDeviceControls(V4l2Device device, ILogger logger)
+    {
+        if (Settings.Gain is { } gain)
+        {
+            TrySet(logger, "-gain", () =>
+            {
+                TryQuiet(() => device.SetControl(ControlIds.AutoGain, 0));
+                device.SetControl(ControlIds.Gain, gain);
+            });
+        }
+
+        if (Settings.Exposure is { } exposure)
+        {
+            TrySet(logger, "-ex", () =>
+            {
+                device.SetControl(ControlIds.ExposureAuto, ControlIds.ExposureModeManual);
+                device.SetControl(ControlIds.ExposureAbsolute, exposure);
+            });
         }
     }
 

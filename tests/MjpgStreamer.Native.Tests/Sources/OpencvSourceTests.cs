@@ -47,6 +47,15 @@ public sealed class OpencvSourceTests
     }
 
     [Fact]
+    public void ACameraThatOffersMjpeg_IsAskedForIt()
+    {
+        var arguments = OpencvSource.WithInputFormat(OpencvSource.BuildArguments(Settings("-d 0")), "mjpeg");
+
+        Assert.Equal("-f v4l2 -input_format mjpeg -video_size 640x480 -i /dev/video0", string.Join(' ', arguments.Skip(4).Take(8)));
+        Assert.Equal(OpencvSource.BuildArguments(Settings("-d http://cam/")), OpencvSource.WithInputFormat(OpencvSource.BuildArguments(Settings("-d http://cam/")), "mjpeg"));
+    }
+
+    [Fact]
     public void AFile_LoopsAtItsOwnSpeed_AndRtspGoesOverTcp()
     {
         Assert.Contains("-re -stream_loop -1 -i /srv/clip.mp4 ", string.Join(' ', OpencvSource.BuildArguments(Settings("-d /srv/clip.mp4"))), StringComparison.Ordinal);
