@@ -227,4 +227,6 @@ public static class LogEvents
     public const int ShapeScaleFailedAgain = 1803;
 
     public const int ShapeWorkerFailed = 1804;
+
+    public const int UvcStillIsStreamFrame = 1805;
 }
