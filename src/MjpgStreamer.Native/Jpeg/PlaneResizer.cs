@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace MjpgStreamer.Native.Jpeg;
 
 /// <summary>
@@ -14,6 +16,7 @@ public sealed unsafe class PlaneResizer
 
     // Luma and chroma planes have different sizes: a few tables per direction, each kept for the next frame.
     private readonly Axis?[] _axes = new Axis?[8];
+    private ushort[] _row = [];
     private int _nextAxis;
 
     /// <summary>Resizes <paramref name="source"/> (<paramref name="sourceWidth"/> x <paramref name="sourceHeight"/>, row stride <paramref name="sourceStride"/>) into <paramref name="destination"/>.</summary>
@@ -27,26 +30,55 @@ public sealed unsafe class PlaneResizer
         ArgumentOutOfRangeException.ThrowIfLessThan(destinationStride, width);
         var columns = AxisFor(sourceWidth, width);
         var rows = AxisFor(sourceHeight, height);
+        if (_row.Length < sourceWidth)
+        {
+            _row = new ushort[sourceWidth];
+        }
+
         fixed (int* xIndex = columns.Index)
         fixed (int* xWeight = columns.Weight)
+        fixed (ushort* row = _row)
         {
             for (var y = 0; y < height; y++)
             {
+                // Two passes per output row: the two source rows blended into one (16-bit, vectorised), then the
+                // columns of that row blended pairwise.
                 var top = source + ((nint)rows.Index[y] * sourceStride);
                 var bottom = top + (rows.Index[y] + 1 < sourceHeight ? sourceStride : 0);
-                var wy = rows.Weight[y];
-                var wyTop = One - wy;
+                BlendRows(top, bottom, rows.Weight[y], row, sourceWidth);
                 var output = destination + ((nint)y * destinationStride);
+                var last = sourceWidth - 1;
                 for (var x = 0; x < width; x++)
                 {
                     var i = xIndex[x];
                     var wx = xWeight[x];
-                    var j = i + (i + 1 < sourceWidth ? 1 : 0);
-                    var upper = (top[i] * (One - wx)) + (top[j] * wx);
-                    var lower = (bottom[i] * (One - wx)) + (bottom[j] * wx);
-                    output[x] = (byte)(((upper * wyTop) + (lower * wy) + (1 << ((2 * WeightBits) - 1))) >> (2 * WeightBits));
+                    var j = i < last ? i + 1 : i;
+                    output[x] = (byte)(((row[i] * (One - wx)) + (row[j] * wx) + (1 << ((2 * WeightBits) - 1))) >> (2 * WeightBits));
                 }
             }
+        }
+    }
+
+    /// <summary>row[x] = top[x] * (1 - w) + bottom[x] * w, in 8.8 fixed point (at most 255 * 256: fits 16 bits).</summary>
+    private static void BlendRows(byte* top, byte* bottom, int weight, ushort* row, int count)
+    {
+        var x = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var topWeight = Vector128.Create((ushort)(One - weight));
+            var bottomWeight = Vector128.Create((ushort)weight);
+            for (; x <= count - 16; x += 16)
+            {
+                var (topLow, topHigh) = Vector128.Widen(Vector128.Load(top + x));
+                var (bottomLow, bottomHigh) = Vector128.Widen(Vector128.Load(bottom + x));
+                ((topLow * topWeight) + (bottomLow * bottomWeight)).Store(row + x);
+                ((topHigh * topWeight) + (bottomHigh * bottomWeight)).Store(row + x + 8);
+            }
+        }
+
+        for (; x < count; x++)
+        {
+            row[x] = (ushort)((top[x] * (One - weight)) + (bottom[x] * weight));
         }
     }
 
