@@ -228,6 +228,8 @@ public static class LogEvents
 
     public const int ShapeWorkerFailed = 1804;
 
+    public const int UvcStillIsStreamFrame = 1805;
+
     public const int ChildStreamLost = 1900;
 
     public const int ChildStreamRunFailed = 1901;

@@ -104,6 +104,51 @@ public sealed unsafe class JpegScalerTests
         Assert.True(meanError < 8, $"mean error per sample {meanError:0.00}");
     }
 
+    [Theory]
+    [InlineData("yuvj420p", TurboJpeg.SampleFactor420)]
+    [InlineData("yuvj422p", TurboJpeg.SampleFactor422)]
+    public void Width640_Of1080p_IsExactly640x360_TheSamePicture(string pixelFormat, int subsamp)
+    {
+        // No DCT scale gives 640 from 1920: decoded at 1/2 (960x540) and resized by 2/3.
+        var source = FullHd(pixelFormat);
+        using var scaler = new JpegScaler();
+
+        Assert.True(scaler.TryScale(source, ShapeKey.ForWidth(640, 70), out var result, out var width, out var height, out var reason), reason);
+        Assert.Equal((640, 360), (width, height));
+        var scaled = result.ToArray();
+        Assert.Equal((640, 360, subsamp), Header(scaled));
+
+        using var decoder = new JpegDecoder();
+        var small = decoder.DecodeToRgb(scaled, out _, out _);
+        var full = decoder.DecodeToRgb(source, out _, out _);
+
+        // Each output pixel against the 3x3 block of the full frame it covers: a shifted, stretched or channel-swapped
+        // picture is far off.
+        long error = 0;
+        for (var y = 0; y < 360; y++)
+        {
+            for (var x = 0; x < 640; x++)
+            {
+                for (var c = 0; c < 3; c++)
+                {
+                    var sum = 0;
+                    for (var dy = 0; dy < 3; dy++)
+                    {
+                        for (var dx = 0; dx < 3; dx++)
+                        {
+                            sum += full[((((y * 3) + dy) * 1920) + (x * 3) + dx) * 3 + c];
+                        }
+                    }
+
+                    error += Math.Abs((sum / 9) - small[(((y * 640) + x) * 3) + c]);
+                }
+            }
+        }
+
+        var meanError = error / (640.0 * 360 * 3);
+        Assert.True(meanError < 8, $"mean error per sample {meanError:0.00}");
+    }
+
     [Fact]
     public void Half_Of1080p422_Is960x540()
     {
@@ -152,8 +197,10 @@ public sealed unsafe class JpegScalerTests
         var source = FullHd("yuvj422p");
         using var scaler = new JpegScaler();
         var shape = ShapeKey.ForWidth(480, 70);
+        var resized = ShapeKey.ForWidth(640, 70);
         Assert.True(scaler.TryScale(source, shape, out _, out _, out _, out _));
         Assert.True(scaler.TryScale(source, 2, 70, out _, out _, out _, out _));
+        Assert.True(scaler.TryScale(source, resized, out _, out _, out _, out _));
         var held = scaler.BufferBytes;
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -161,6 +208,7 @@ public sealed unsafe class JpegScalerTests
         {
             scaler.TryScale(source, shape, out _, out _, out _, out _);
             scaler.TryScale(source, 2, 70, out _, out _, out _, out _);
+            scaler.TryScale(source, resized, out _, out _, out _, out _);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
