@@ -106,6 +106,22 @@ public sealed class OpencvInputTests : IDisposable
         Assert.True(Count(server.Stderr, "started ffmpeg") >= 2);
     }
 
+    [Fact]
+    public async Task AnRtspSourceAway_IsNoSignal_AndItsPasswordIsNeverShown()
+    {
+        // Nothing listens on the discard port: ffmpeg's connection is refused at once.
+        await using var server = await ServerProcess.StartAsync(
+            ["-i", "input_opencv.so -d rtsp://viewer:s3cretpw@127.0.0.1:9/stream1", "-o", "output_http.so -p 0 -l 127.0.0.1"]);
+
+        await ServerState.WaitForAsync(server, "no_signal", "ffmpeg exited with code");
+
+        var state = (await RawHttp.GetResponseAsync(server.Port, "/state")).BodyText;
+        var program = await ServerState.GetJsonAsync(server, "/program.json");
+        Assert.Equal("OpenCV Input plugin", program.GetProperty("inputs")[0].GetProperty("name").GetString());
+        Assert.Contains("-rtsp_transport tcp -i rtsp://viewer:***@127.0.0.1:9/stream1", server.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cretpw", server.Stderr + state + program, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("-filter /usr/local/lib/mjpg-streamer/cvfilter_cpp.so", "-filter")]
     [InlineData("-fargs x", "-fargs")]
