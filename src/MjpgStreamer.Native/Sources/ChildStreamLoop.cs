@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using MjpgStreamer.Core.Diagnostics;
 using MjpgStreamer.Core.Frames;
@@ -12,7 +13,8 @@ namespace MjpgStreamer.Native.Sources;
 /// <see cref="ChildProcessRunner"/> and publishes its frames through <see cref="MjpegFramePump"/>. When the program
 /// ends or cannot start, the input is no_signal with the reason, clients get the NO SIGNAL picture about once a
 /// second, and it starts again after 1 s, 2 s, 4 s … at most 10 s (1 s again after a run that brought frames), as
-/// input_http does. <see cref="Interrupt"/> ends the current run (or wait) and starts the next turn at once.
+/// input_http does; a program that sends no frame for <see cref="Silence"/> (10 s) is ended and counts as failed the
+/// same way. <see cref="Interrupt"/> ends the current run (or wait) and starts the next turn at once.
 /// </summary>
 internal sealed partial class ChildStreamLoop(string plugin)
 {
@@ -39,6 +41,9 @@ internal sealed partial class ChildStreamLoop(string plugin)
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>No frame for this long (the first one included) ends the run as a failure.</summary>
+    public TimeSpan Silence { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long the program has between SIGTERM and SIGKILL.</summary>
     public TimeSpan TerminateGrace { get => _runner.TerminateGrace; set => _runner.TerminateGrace = value; }
@@ -84,15 +89,30 @@ internal sealed partial class ChildStreamLoop(string plugin)
                     var command = await prepare(cancellation).ConfigureAwait(false);
                     program = Path.GetFileName(command[0]);
                     runStarted?.Invoke();
+
+                    // A program that hangs (a camera gone without a word, a network stream gone silent) is ended too.
+                    using var silence = new CancellationTokenSource(Silence, context.Time);
+                    using var run = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, silence.Token);
                     var result = await _runner.RunAsync(
                         command,
                         context.Logger,
                         context.Time,
-                        (stdout, ct) => _pump.PumpAsync(context, stdout, frame => Seen(frame, ref frames), ct, admit: admit),
+                        (stdout, ct) => _pump.PumpAsync(
+                            context,
+                            stdout,
+                            frame => Seen(frame, ref frames),
+                            ct,
+                            admit: frame =>
+                            {
+                                silence.CancelAfter(Silence);
+                                return admit is null || admit(frame);
+                            }),
                         context.Reason,
                         exitIsNormal: false,
-                        interrupt.Token).ConfigureAwait(false);
-                    reason = !result.Started ? result.Reason
+                        run.Token).ConfigureAwait(false);
+                    reason = silence.IsCancellationRequested && !interrupt.IsCancellationRequested
+                        ? string.Create(CultureInfo.InvariantCulture, $"no frame from {program} for {Silence.TotalSeconds} s")
+                        : !result.Started ? result.Reason
                         : _runner.LastErrorLine is { } said ? $"{program} exited with code {result.ExitCode}: {said}"
                         : $"{program} exited with code {result.ExitCode}";
                 }

@@ -94,6 +94,9 @@ public sealed partial class OpencvSource : IFrameSource
 
     internal TimeSpan InitialBackoff { get => _loop.InitialBackoff; init => _loop.InitialBackoff = value; }
 
+    /// <summary>No frame for this long ends the run as a failure (10 s).</summary>
+    internal TimeSpan Silence { get => _loop.Silence; init => _loop.Silence = value; }
+
     /// <summary>
     /// ffmpeg's -q:v for a JPEG quality 1..100: the qscale whose quantisation tables are nearest libjpeg's for that
     /// quality. ffmpeg's tables at qscale N are about 7·N percent of the quality-50 table; libjpeg's are 5000/Q percent

@@ -91,6 +91,9 @@ public sealed partial class Ptp2Source : IFrameSource
 
     internal TimeSpan InitialBackoff { get => _loop.InitialBackoff; init => _loop.InitialBackoff = value; }
 
+    /// <summary>No frame for this long ends the run as a failure (10 s).</summary>
+    internal TimeSpan Silence { get => _loop.Silence; init => _loop.Silence = value; }
+
     /// <summary>The longest a Zoom command waits for gphoto2 --set-config.</summary>
     internal TimeSpan ZoomTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -105,6 +105,22 @@ public sealed class Ptp2SourceTests : IDisposable
         hub.Clear();
     }
 
+    [Fact]
+    public async Task AGphoto2ThatHangs_IsEnded_AndNoSignalSaysWhy()
+    {
+        // One frame, then nothing (a camera gone without a word): the run ends after the silence, not never.
+        var frame = Path.Join(_folder.FullName, "one.jpg");
+        File.WriteAllBytes(frame, TestJpegs.Frames[0]);
+        var program = Script("silent", $"cat '{frame}'\nexec sleep 60\n");
+        var source = new Ptp2Source(program, null, 0) { Silence = TimeSpan.FromMilliseconds(500) };
+        await using var run = new SourceRun(source, TimeProvider.System, NullLogger.Instance);
+
+        await run.WaitForStateAsync(InputState.NoSignal, "no frame from silent for 0.5 s");
+
+        Assert.Equal(1, run.Hub.FramesPublished);
+        Assert.Equal(0, source.ChildProcessId);
+    }
+
     public void Dispose() => _folder.Delete(recursive: true);
 
     private string Script(string name, string body)
