@@ -24,7 +24,10 @@ public sealed class Ptp2InputTests : IDisposable
         var script = $$"""
             #!/bin/sh
             { echo gphoto2; for a in "$@"; do printf '%s\n' "$a"; done; echo --end--; } >> '{{ArgsLog}}'
-            case " $* " in *" --set-config "*) exit 0 ;; esac
+            case " $* " in
+              *" --set-config "*) exit 0 ;;
+              *" --capture-image-and-download "*) exec ffmpeg -nostdin -loglevel error -f lavfi -i testsrc=size=1024x768 -frames:v 1 -f mjpeg - ;;
+            esac
             echo $$ >> '{{PidsLog}}'
             if [ -e '{{Unplug}}' ]; then
               rm -f '{{Unplug}}'
@@ -118,6 +121,25 @@ public sealed class Ptp2InputTests : IDisposable
         Assert.False(IsRunning(pid), "gphoto2 still runs while paused: the camera is not free");
         Assert.Equal(1, LiveViews);
         File.Delete(lockFile);
+        await ServerState.WaitForAsync(server, "streaming");
+        Assert.Equal(2, LiveViews);
+    }
+
+    [Fact]
+    public async Task AStillCommand_TakesAFullResolutionPhoto_WhileGphoto2sLiveViewIsEnded()
+    {
+        await using var server = await ServerProcess.StartAsync(
+            ["-i", "input_ptp2.so -still_command \"gphoto2 --capture-image-and-download --stdout\"", "-o", "output_http.so -p 0 -l 127.0.0.1"],
+            environment: Environment);
+        await ServerState.WaitForAsync(server, "streaming");
+        var liveView = int.Parse(File.ReadAllLines(PidsLog)[0], CultureInfo.InvariantCulture);
+
+        var still = await RawHttp.GetResponseAsync(server.Port, "/?action=still");
+
+        Assert.Equal(200, still.Status);
+        Assert.Equal(1024, HttpBehaviourTests.JpegWidth(still.Body));
+        Assert.False(IsRunning(liveView), "the live view ran during the photo");
+        Assert.Contains("gphoto2\n--capture-image-and-download\n--stdout\n--end--", string.Join('\n', File.ReadAllLines(ArgsLog)), StringComparison.Ordinal);
         await ServerState.WaitForAsync(server, "streaming");
         Assert.Equal(2, LiveViews);
     }
