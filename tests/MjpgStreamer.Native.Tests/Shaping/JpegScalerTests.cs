@@ -58,6 +58,36 @@ public sealed unsafe class JpegScalerTests
         return (width, height, subsamp);
     }
 
+    /// <summary>
+    /// The mean difference per RGB sample between each pixel of <paramref name="small"/> and the average of the
+    /// <paramref name="block"/> x <paramref name="block"/> pixels of <paramref name="full"/> it stands for.
+    /// </summary>
+    private static double MeanBlockError(byte[] full, int fullWidth, byte[] small, int width, int height, int block)
+    {
+        long error = 0;
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                for (var c = 0; c < 3; c++)
+                {
+                    var sum = 0;
+                    for (var dy = 0; dy < block; dy++)
+                    {
+                        for (var dx = 0; dx < block; dx++)
+                        {
+                            sum += full[((((y * block) + dy) * fullWidth) + (x * block) + dx) * 3 + c];
+                        }
+                    }
+
+                    error += Math.Abs((sum / (block * block)) - small[(((y * width) + x) * 3) + c]);
+                }
+            }
+        }
+
+        return error / (width * height * 3.0);
+    }
+
     [Theory]
     [InlineData("yuvj420p", TurboJpeg.SampleFactor420)]
     [InlineData("yuvj422p", TurboJpeg.SampleFactor422)]
@@ -79,28 +109,7 @@ public sealed unsafe class JpegScalerTests
 
         // The same picture: every 4x4 block of the full frame, averaged, is close to the scaled pixel (testsrc's sharp
         // edges and two quantizations allow some error; a wrong plane layout or scale is far off).
-        long error = 0;
-        for (var y = 0; y < 270; y++)
-        {
-            for (var x = 0; x < 480; x++)
-            {
-                for (var c = 0; c < 3; c++)
-                {
-                    var sum = 0;
-                    for (var dy = 0; dy < 4; dy++)
-                    {
-                        for (var dx = 0; dx < 4; dx++)
-                        {
-                            sum += full[((((y * 4) + dy) * 1920) + (x * 4) + dx) * 3 + c];
-                        }
-                    }
-
-                    error += Math.Abs((sum / 16) - small[(((y * 480) + x) * 3) + c]);
-                }
-            }
-        }
-
-        var meanError = error / (480.0 * 270 * 3);
+        var meanError = MeanBlockError(full, 1920, small, 480, 270, 4);
         Assert.True(meanError < 8, $"mean error per sample {meanError:0.00}");
     }
 
@@ -124,28 +133,7 @@ public sealed unsafe class JpegScalerTests
 
         // Each output pixel against the 3x3 block of the full frame it covers: a shifted, stretched or channel-swapped
         // picture is far off.
-        long error = 0;
-        for (var y = 0; y < 360; y++)
-        {
-            for (var x = 0; x < 640; x++)
-            {
-                for (var c = 0; c < 3; c++)
-                {
-                    var sum = 0;
-                    for (var dy = 0; dy < 3; dy++)
-                    {
-                        for (var dx = 0; dx < 3; dx++)
-                        {
-                            sum += full[((((y * 3) + dy) * 1920) + (x * 3) + dx) * 3 + c];
-                        }
-                    }
-
-                    error += Math.Abs((sum / 9) - small[(((y * 640) + x) * 3) + c]);
-                }
-            }
-        }
-
-        var meanError = error / (640.0 * 360 * 3);
+        var meanError = MeanBlockError(full, 1920, small, 640, 360, 3);
         Assert.True(meanError < 8, $"mean error per sample {meanError:0.00}");
     }
 
