@@ -26,7 +26,7 @@ Console.WriteLine($"source: {Width}x{Height} 4:2:2 quality 80, {source.Length / 
 Console.WriteLine("| shape | out size | out KiB | median ms/frame | p90 ms/frame | frames/s (1000/median) | allocated |");
 Console.WriteLine("|---|---|---|---|---|---|---|");
 using var scaler = new JpegScaler();
-foreach (var shape in new[] { ShapeKey.ForWidth(480, 70), ShapeKey.ForWidth(960, 70), ShapeKey.ForScale(8, 70) })
+foreach (var shape in new[] { ShapeKey.ForWidth(480, 70), ShapeKey.ForWidth(640, 70), ShapeKey.ForWidth(960, 70), ShapeKey.ForScale(8, 70) })
 {
     var length = 0;
     int outWidth = 0, outHeight = 0;

@@ -228,6 +228,24 @@ public static class LogEvents
 
     public const int ShapeWorkerFailed = 1804;
 
+    public const int UvcStillIsStreamFrame = 1805;
+
+    public const int ChildStreamLost = 1900;
+
+    public const int ChildStreamRunFailed = 1901;
+
+    public const int Ptp2ZoomSet = 1910;
+
+    public const int Ptp2ZoomFailed = 1911;
+
+    public const int Ptp2Command = 1912;
+
+    public const int OpencvCommand = 1920;
+
+    public const int OpencvNotApplied = 1921;
+
+    public const int OpencvControlFailed = 1922;
+
     public const int ViewerOpened = 1950;
 
     public const int ViewerClosed = 1951;

@@ -13,4 +13,11 @@ public interface IStillCapture
     /// running, the camera refused, the still tool failed); cancellation ends the attempt.
     /// </summary>
     Task<byte[]> CaptureStillAsync(CancellationToken cancellation);
+
+    /// <summary>
+    /// True while the source already streams at the size a still would have (a USB camera captured at its largest
+    /// size, or at -still WxH): then a still is the next live frame, with no switch and no gap in the stream, and
+    /// <see cref="CaptureStillAsync"/> is not called.
+    /// </summary>
+    bool StillIsStreamFrame => false;
 }

@@ -210,6 +210,13 @@ public sealed partial class CameraStream : IAsyncDisposable
     /// </summary>
     public async Task<byte[]> TakeStillAsync(CancellationToken cancellation)
     {
+        if (StillCommand is not { Count: > 0 } && Source is IStillCapture { StillIsStreamFrame: true })
+        {
+            // The stream is at the still's size: the next live frame is the still. Nothing is switched, so
+            // neither the one-at-a-time rule nor the gap between stills applies.
+            return await NextLiveFrameAsStillAsync(cancellation).ConfigureAwait(false);
+        }
+
         lock (_gate)
         {
             if (_stillsAtOnce >= MaxStillsAtOnce)
@@ -293,6 +300,44 @@ public sealed partial class CameraStream : IAsyncDisposable
             StillEnded(start);
             await keepAlive.CancelAsync().ConfigureAwait(false);
             await keepAliveTask.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The first real frame published after now, as a still (the source streams at the still's size).</summary>
+    private async Task<byte[]> NextLiveFrameAsStillAsync(CancellationToken cancellation)
+    {
+        if (IsPausedExternally)
+        {
+            throw new StillFailedException("the input is paused (lock file or HTTP pause)");
+        }
+
+        if (Context.State == InputState.NoSignal)
+        {
+            throw new StillFailedException($"the camera is not streaming: {Context.Reason}");
+        }
+
+        using var subscriber = Hub.Subscribe(cancellation, startWithCurrent: false);
+        while (true)
+        {
+            var frame = await subscriber.NextAsync().ConfigureAwait(false)
+                ?? throw new StillFailedException("the input stopped");
+            try
+            {
+                if (!frame.IsPlaceholder)
+                {
+                    return frame.Span.ToArray();
+                }
+            }
+            finally
+            {
+                frame.Release();
+            }
+
+            // A placeholder: the camera went away (or was paused) after the request came.
+            if (IsPausedExternally || Context.State == InputState.NoSignal)
+            {
+                throw new StillFailedException($"the camera is not streaming: {Context.Reason ?? "paused"}");
+            }
         }
     }
 

@@ -1,9 +1,10 @@
 namespace MjpgStreamer.Core.Streaming;
 
 /// <summary>
-/// Which of libjpeg-turbo's DCT scale factors (1/1, 1/2, 1/4, 1/8) a wanted size gets: the smallest picture that is
-/// not smaller than asked (1920 wide, asked 480 → 1/4 = 480; asked 500 → 1/2 = 960). Pure functions; a factor is
-/// given by its denominator. A size larger than the source gets 1 (never upscaled).
+/// How a wanted size is made from a source (<see cref="Plan"/>): decoded at one of libjpeg-turbo's DCT scale factors
+/// (1/1, 1/2, 1/4, 1/8; the smallest picture not smaller than asked), then resized to the exact size when the scale
+/// alone does not give it (1920 wide, asked 480 → 1/4 = 480, no resize; asked 640 → 1/2 = 960, resized to 640). Pure
+/// functions; a factor is given by its denominator. A size larger than the source gets the source's (never upscaled).
 /// </summary>
 public static class ScaleChoice
 {
@@ -37,6 +38,57 @@ public static class ScaleChoice
         return 1;
     }
 
+    /// <summary>
+    /// The picture a wanted size gives: the source's aspect ratio, as large as fits <paramref name="width"/> x
+    /// <paramref name="height"/> (0 = any), never larger than the source. When one of the DCT scales gives that size
+    /// (1920 wide asked 480 → 1/4), it is decoded at that scale and nothing else is done; otherwise it is decoded at the
+    /// nearest scale not smaller (1920 asked 640 → 1/2, 960x540) and resized to the exact size (640x360).
+    /// </summary>
+    public static ScalePlan Plan(int sourceWidth, int sourceHeight, int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sourceWidth);
+        ArgumentOutOfRangeException.ThrowIfNegative(sourceHeight);
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        ArgumentOutOfRangeException.ThrowIfNegative(height);
+        var factor = 1.0;
+        if (width > 0 && sourceWidth > 0)
+        {
+            factor = Math.Min(factor, (double)width / sourceWidth);
+        }
+
+        if (height > 0 && sourceHeight > 0)
+        {
+            factor = Math.Min(factor, (double)height / sourceHeight);
+        }
+
+        if (factor >= 1)
+        {
+            return new ScalePlan(1, sourceWidth, sourceHeight, sourceWidth, sourceHeight);
+        }
+
+        var fitWidth = Math.Max(1, (int)Math.Round(sourceWidth * factor, MidpointRounding.AwayFromZero));
+        var fitHeight = Math.Max(1, (int)Math.Round(sourceHeight * factor, MidpointRounding.AwayFromZero));
+        foreach (var denominator in Denominators)
+        {
+            // A DCT scale that fits the box and is not smaller than the fitted size is that size (up to rounding).
+            var (w, h) = (Scaled(sourceWidth, denominator), Scaled(sourceHeight, denominator));
+            if (w >= fitWidth && h >= fitHeight && (width == 0 || w <= width) && (height == 0 || h <= height))
+            {
+                return new ScalePlan(denominator, w, h, w, h);
+            }
+        }
+
+        var decode = ForSize(sourceWidth, sourceHeight, fitWidth, fitHeight);
+        return new ScalePlan(decode, Scaled(sourceWidth, decode), Scaled(sourceHeight, decode), fitWidth, fitHeight);
+    }
+
+    /// <summary>A fixed factor 1/<paramref name="denominator"/>: decoded at that scale, no resize.</summary>
+    public static ScalePlan PlanScale(int sourceWidth, int sourceHeight, int denominator)
+    {
+        var (w, h) = (Scaled(sourceWidth, denominator), Scaled(sourceHeight, denominator));
+        return new ScalePlan(denominator, w, h, w, h);
+    }
+
     /// <summary>Parses <c>1/2</c>, <c>1/4</c>, <c>1/8</c> (and <c>1</c> or <c>1/1</c>) into a denominator.</summary>
     public static bool TryParseScale(string? text, out int denominator)
     {
@@ -58,4 +110,14 @@ public static class ScaleChoice
             throw new ArgumentOutOfRangeException(nameof(denominator), denominator, "1, 2, 4 or 8");
         }
     }
+}
+
+/// <summary>
+/// How one frame is scaled: decoded at 1/<see cref="Denominator"/> (<see cref="DecodedWidth"/> x
+/// <see cref="DecodedHeight"/>), then resized to <see cref="Width"/> x <see cref="Height"/> when that differs.
+/// </summary>
+public readonly record struct ScalePlan(int Denominator, int DecodedWidth, int DecodedHeight, int Width, int Height)
+{
+    /// <summary>The DCT scale alone does not give the size: a resize step follows the decode.</summary>
+    public bool Resizes => Width != DecodedWidth || Height != DecodedHeight;
 }

@@ -7,7 +7,8 @@ namespace MjpgStreamer.Core.Streaming;
 
 /// <summary>
 /// The scaled streams of one input (issue 14): for each distinct <see cref="ShapeKey"/> that has at least one reader,
-/// one worker subscribes to the input's hub, scales every frame it gets (latest frame wins: a slow worker skips frames)
+/// one worker subscribes to the input's hub, scales every frame it gets (latest frame wins: a slow worker skips frames;
+/// a shape with a rate, <see cref="ShapeKey.Fps"/>, scales only the frames due)
 /// off the capture thread, and publishes the result into the shape's own <see cref="LatestFrameHub"/>, which its
 /// readers subscribe to exactly as they would to the camera's. <see cref="Acquire"/> counts readers: the first one
 /// starts the worker, disposing the last lease stops it and frees its scaler, so a shape nobody reads costs nothing.
@@ -145,6 +146,7 @@ public sealed partial class ShapedFrames : IAsyncDisposable
         private Task _completion = Task.CompletedTask;
         private bool _finished;
         private long _encoded;
+        private long _notDue;
         private long _failures;
         private long _totalTicks;
         private long _lastTicks;
@@ -197,7 +199,10 @@ public sealed partial class ShapedFrames : IAsyncDisposable
                 TicksToMs(Interlocked.Read(ref _lastTicks)),
                 encoded == 0 ? 0 : TicksToMs(total) / encoded,
                 Volatile.Read(ref _width),
-                Volatile.Read(ref _height));
+                Volatile.Read(ref _height))
+            {
+                FramesNotDue = Interlocked.Read(ref _notDue),
+            };
         }
 
         private async Task RunAsync()
@@ -207,6 +212,7 @@ public sealed partial class ShapedFrames : IAsyncDisposable
             try
             {
                 scaler = _owner._createScaler();
+                var pacer = shape.Fps > 0 ? new FramePacer(shape.Fps, _owner._time.TimestampFrequency) : null;
                 using var subscriber = _owner._source.Subscribe(_stop.Token);
                 while (true)
                 {
@@ -227,6 +233,13 @@ public sealed partial class ShapedFrames : IAsyncDisposable
 
                     try
                     {
+                        if (pacer is not null && !pacer.TryTakeSlot(_owner._time.GetTimestamp()))
+                        {
+                            // Not due for this shape's rate: not scaled at all.
+                            Interlocked.Increment(ref _notDue);
+                            continue;
+                        }
+
                         // The hub runs waiting readers inline on the publishing (capture) thread: leave it first.
                         await default(ThreadPoolHop);
                         if (!_stop.IsCancellationRequested)
@@ -354,6 +367,10 @@ public sealed class ShapeLease : IDisposable
 
 /// <summary>
 /// One shape's counters: readers (leases), frames encoded, frames that could not be scaled, milliseconds per frame
-/// (last and mean, decode + encode, TimeProvider time) and the size of the last frame.
+/// (last and mean, decode + encode, TimeProvider time), the size of the last frame, and frames left out by its rate.
 /// </summary>
-public readonly record struct ShapeStats(ShapeKey Shape, int Readers, long FramesEncoded, long Failures, double LastMs, double MeanMs, int Width, int Height);
+public readonly record struct ShapeStats(ShapeKey Shape, int Readers, long FramesEncoded, long Failures, double LastMs, double MeanMs, int Width, int Height)
+{
+    /// <summary>Frames of the input left out because the shape's rate (<see cref="ShapeKey.Fps"/>) did not want them yet.</summary>
+    public long FramesNotDue { get; init; }
+}

@@ -7,10 +7,11 @@ namespace MjpgStreamer.Native.Jpeg;
 
 /// <summary>
 /// Makes a smaller JPEG from a JPEG (issue 14's scaled streams): libjpeg-turbo decodes at 1/2, 1/4 or 1/8 inside the
-/// DCT straight to YUV planes (tjDecompressToYUVPlanes with the scaled size), and those planes are compressed again at
-/// the asked quality with the source's subsampling (4:4:4, 4:2:2, 4:2:0, 4:4:0, 4:1:1, grey) by
-/// tjCompressFromYUVPlanes: never through RGB, no resampling step. The plane and output buffers are native, grow to the
-/// largest frame seen and are reused, so a steady stream allocates nothing. One instance per thread.
+/// DCT straight to YUV planes (tjDecompressToYUVPlanes with the scaled size), the planes are resized to the exact size
+/// asked when the DCT scale alone does not give it (<see cref="ScaleChoice.Plan"/>, <see cref="PlaneResizer"/>), and
+/// compressed again at the asked quality with the source's subsampling (4:4:4, 4:2:2, 4:2:0, 4:4:0, 4:1:1, grey) by
+/// tjCompressFromYUVPlanes: never through RGB. The plane and output buffers are native, grow to the largest frame seen
+/// and are reused, so a steady stream allocates nothing. One instance per thread.
 /// </summary>
 public sealed unsafe class JpegScaler : IFrameScaler
 {
@@ -20,6 +21,8 @@ public sealed unsafe class JpegScaler : IFrameScaler
     private readonly TurboJpegHandle _decompressor = TurboJpegHandle.CreateDecompressor();
     private readonly TurboJpegHandle _compressor = TurboJpegHandle.CreateCompressor();
     private readonly NativeBuffer _planes = new();
+    private readonly NativeBuffer _resized = new();
+    private readonly PlaneResizer _resizer = new();
     private readonly NativeBuffer _output = new();
     private long _failures;
 
@@ -27,7 +30,7 @@ public sealed unsafe class JpegScaler : IFrameScaler
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <summary>Bytes of native buffers held now (planes and output).</summary>
-    public long BufferBytes => (long)(_planes.Capacity + _output.Capacity);
+    public long BufferBytes => (long)(_planes.Capacity + _resized.Capacity + _output.Capacity);
 
     /// <summary>Whether this libturbojpeg decodes at 1/<paramref name="denominator"/> (tjGetScalingFactors).</summary>
     public static bool Supports(int denominator)
@@ -111,36 +114,41 @@ public sealed unsafe class JpegScaler : IFrameScaler
                 return false;
             }
 
-            var denominator = shape.DenominatorFor(sourceWidth, sourceHeight);
-            width = ScaleChoice.Scaled(sourceWidth, denominator);
-            height = ScaleChoice.Scaled(sourceHeight, denominator);
-
+            var plan = shape.PlanFor(sourceWidth, sourceHeight);
             var planeCount = subsamp == TurboJpeg.SampleFactorGray ? 1 : 3;
             var planes = stackalloc byte*[3];
             var strides = stackalloc int[3];
             var heights = stackalloc int[3];
-            nuint total = 0;
-            for (var c = 0; c < planeCount; c++)
+            if (!LayPlanes(_planes, plan.DecodedWidth, plan.DecodedHeight, subsamp, planeCount, planes, strides, heights, out reason))
             {
-                strides[c] = TurboJpeg.PlaneWidth(c, width, subsamp);
-                heights[c] = TurboJpeg.PlaneHeight(c, height, subsamp);
-                if (strides[c] <= 0 || heights[c] <= 0)
-                {
-                    reason = TurboJpegHandle.ErrorText(0);
-                    return false;
-                }
-
-                total += (nuint)strides[c] * (nuint)heights[c];
+                return false;
             }
 
-            _planes.Ensure(total);
-            planes[0] = _planes.Pointer;
-            planes[1] = planeCount == 3 ? planes[0] + ((nuint)strides[0] * (nuint)heights[0]) : null;
-            planes[2] = planeCount == 3 ? planes[1] + ((nuint)strides[1] * (nuint)heights[1]) : null;
-            if (TurboJpeg.DecompressToYuvPlanes(_decompressor.Value, source, (nuint)jpeg.Length, planes, width, strides, height, 0) != 0)
+            if (TurboJpeg.DecompressToYuvPlanes(_decompressor.Value, source, (nuint)jpeg.Length, planes, plan.DecodedWidth, strides, plan.DecodedHeight, 0) != 0)
             {
                 reason = TurboJpegHandle.ErrorText(_decompressor.Value);
                 return false;
+            }
+
+            width = plan.Width;
+            height = plan.Height;
+            if (plan.Resizes)
+            {
+                // The DCT scale alone is larger than asked: each plane is resized to the exact size.
+                var resized = stackalloc byte*[3];
+                var resizedStrides = stackalloc int[3];
+                var resizedHeights = stackalloc int[3];
+                if (!LayPlanes(_resized, width, height, subsamp, planeCount, resized, resizedStrides, resizedHeights, out reason))
+                {
+                    return false;
+                }
+
+                for (var c = 0; c < planeCount; c++)
+                {
+                    _resizer.Resize(planes[c], strides[c], heights[c], strides[c], resized[c], resizedStrides[c], resizedHeights[c], resizedStrides[c]);
+                    planes[c] = resized[c];
+                    strides[c] = resizedStrides[c];
+                }
             }
 
             var bound = TurboJpeg.BufSize(width, height, subsamp);
@@ -175,10 +183,36 @@ public sealed unsafe class JpegScaler : IFrameScaler
 
 
 
+    /// <summary>Points <paramref name="planes"/> into <paramref name="buffer"/> (grown as needed) for a picture of that size and subsampling.</summary>
+    private static bool LayPlanes(NativeBuffer buffer, int width, int height, int subsamp, int planeCount, byte** planes, int* strides, int* heights, out string? reason)
+    {
+        nuint total = 0;
+        for (var c = 0; c < planeCount; c++)
+        {
+            strides[c] = TurboJpeg.PlaneWidth(c, width, subsamp);
+            heights[c] = TurboJpeg.PlaneHeight(c, height, subsamp);
+            if (strides[c] <= 0 || heights[c] <= 0)
+            {
+                reason = TurboJpegHandle.ErrorText(0);
+                return false;
+            }
+
+            total += (nuint)strides[c] * (nuint)heights[c];
+        }
+
+        buffer.Ensure(total);
+        planes[0] = buffer.Pointer;
+        planes[1] = planeCount == 3 ? planes[0] + ((nuint)strides[0] * (nuint)heights[0]) : null;
+        planes[2] = planeCount == 3 ? planes[1] + ((nuint)strides[1] * (nuint)heights[1]) : null;
+        reason = null;
+        return true;
+    }
+
     /// <summary>Frees the native buffers and the TurboJPEG handles.</summary>
     public void Dispose()
     {
         _planes.Dispose();
+        _resized.Dispose();
         _output.Dispose();
         _decompressor.Dispose();
         _compressor.Dispose();

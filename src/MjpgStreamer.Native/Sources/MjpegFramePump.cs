@@ -18,7 +18,8 @@ internal sealed class MjpegFramePump
     /// <summary>Reads frames until the stream ends; returns how many this run dropped as corrupt.</summary>
     /// <param name="inspect">Sees each good frame before it is published (e.g. to check its size).</param>
     /// <param name="boundary">The multipart boundary when known beforehand (an HTTP response's), else null.</param>
-    public async Task<long> PumpAsync(SourceContext context, Stream stdout, Action<Frame>? inspect, CancellationToken cancellation, string? boundary = null)
+    /// <param name="admit">Decides whether a good frame is published (a frame-rate limit); null: every frame.</param>
+    public async Task<long> PumpAsync(SourceContext context, Stream stdout, Action<Frame>? inspect, CancellationToken cancellation, string? boundary = null, Func<Frame, bool>? admit = null)
     {
         var reader = new MjpegStreamReader(stdout, boundary);
         var invalid = 0L;
@@ -49,6 +50,13 @@ internal sealed class MjpegFramePump
                     frame.Release();
                     invalid++;
                     Interlocked.Increment(ref _corruptFrames);
+                    continue;
+                }
+
+                if (admit is not null && !admit(frame))
+                {
+                    context.Beat();
+                    frame.Release();
                     continue;
                 }
 

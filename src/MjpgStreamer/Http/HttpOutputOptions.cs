@@ -74,7 +74,7 @@ internal sealed record HttpOutputOptions(int Port, string? Listen, string? WwwFo
         ("[-key ]", "PEM private key file of -cert"),
         ("[-stream_fps ]", "frames per second at most per stream client\n(default: the input's; a client's &fps= overrides)"),
         ("[-drop_same_frames ]", "skip up to N frames identical to the last one\nsent to a client (default 0: off)"),
-        ("[-stream_size ]", "WxH: streams at least this size, by the nearest\nscale 1/2, 1/4, 1/8 (snapshots stay full size)"),
+        ("[-stream_size ]", "WxH: streams as large as fits WxH in the capture's\nproportions (snapshots stay full size)"),
         ("[-scale ]", "1/2, 1/4 or 1/8: streams scaled by this factor"),
         ("[-stream_quality ]", "JPEG quality 1..100 of the streams (re-encoded;\ndefault: as captured, or 80 when scaled)"));
 

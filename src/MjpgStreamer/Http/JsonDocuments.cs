@@ -182,6 +182,7 @@ internal static class JsonDocuments
             w.WriteNumber("height", shape.Height);
             w.WriteNumber("readers", shape.Readers);
             w.WriteNumber("frames_encoded", shape.FramesEncoded);
+            w.WriteNumber("frames_not_due", shape.FramesNotDue);
             w.WriteNumber("failures", shape.Failures);
             w.WriteNumber("mean_ms", Math.Round(shape.MeanMs, 3));
             w.WriteNumber("last_ms", Math.Round(shape.LastMs, 3));

@@ -85,7 +85,7 @@ internal readonly record struct ShapeQuery(int? Width, int? Quality)
             { ScaleDenominator: not 0 } s => ShapeKey.ForScale(s.ScaleDenominator, q),
             { } s => ShapeKey.ForSize(s.Width, s.Height, q),
         };
-        if (quality is null && sourceWidth > 0 && key.DenominatorFor(sourceWidth, sourceHeight) == 1)
+        if (quality is null && sourceWidth > 0 && key.PlanFor(sourceWidth, sourceHeight) is { Denominator: 1, Resizes: false })
         {
             return null;
         }

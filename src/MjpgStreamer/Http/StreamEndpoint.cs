@@ -92,6 +92,12 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
 
         var input = streamer.Inputs[inputNumber];
         var shape = ResolveShape(shapeQuery, input);
+        if (shape is { } sized && askedFps is { } shapeFps)
+        {
+            // The shape's worker paces: frames this client would skip are never scaled.
+            shape = sized.WithFps(shapeFps);
+        }
+
         var lease = shape is { } key ? streamer.ShapesOf(input).Acquire(key) : null;
         client.Shape = lease;
         var hub = lease?.Hub ?? input.Hub;
@@ -105,7 +111,7 @@ internal sealed partial class StreamEndpoint(int outputId, Streamer streamer, Cl
         var inputTag = input.Context.MetricsTag;
         long lastSequence = -1;
         var time = streamer.Time;
-        var pacer = askedFps is { } fps ? new FramePacer(fps, time.TimestampFrequency) : null;
+        var pacer = askedFps is { } fps && lease is null ? new FramePacer(fps, time.TimestampFrequency) : null;
         var dropSame = DropSameFrames;
         var keepAliveTicks = (long)(SameFrameKeepAlive.TotalSeconds * time.TimestampFrequency);
         var lastSentLength = -1;

@@ -22,6 +22,8 @@ internal static class PluginTable
         TestPatternSource.Plugin,
         ExecSource.Plugin,
         HttpSource.Plugin,
+        Ptp2Source.Plugin,
+        OpencvSource.Plugin,
     ];
 
     public static readonly IReadOnlyList<OutputPlugin> Outputs =

@@ -58,6 +58,36 @@ public sealed unsafe class JpegScalerTests
         return (width, height, subsamp);
     }
 
+    /// <summary>
+    /// The mean difference per RGB sample between each pixel of <paramref name="small"/> and the average of the
+    /// <paramref name="block"/> x <paramref name="block"/> pixels of <paramref name="full"/> it stands for.
+    /// </summary>
+    private static double MeanBlockError(byte[] full, int fullWidth, byte[] small, int width, int height, int block)
+    {
+        long error = 0;
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                for (var c = 0; c < 3; c++)
+                {
+                    var sum = 0;
+                    for (var dy = 0; dy < block; dy++)
+                    {
+                        for (var dx = 0; dx < block; dx++)
+                        {
+                            sum += full[((((y * block) + dy) * fullWidth) + (x * block) + dx) * 3 + c];
+                        }
+                    }
+
+                    error += Math.Abs((sum / (block * block)) - small[(((y * width) + x) * 3) + c]);
+                }
+            }
+        }
+
+        return error / (width * height * 3.0);
+    }
+
     [Theory]
     [InlineData("yuvj420p", TurboJpeg.SampleFactor420)]
     [InlineData("yuvj422p", TurboJpeg.SampleFactor422)]
@@ -79,28 +109,31 @@ public sealed unsafe class JpegScalerTests
 
         // The same picture: every 4x4 block of the full frame, averaged, is close to the scaled pixel (testsrc's sharp
         // edges and two quantizations allow some error; a wrong plane layout or scale is far off).
-        long error = 0;
-        for (var y = 0; y < 270; y++)
-        {
-            for (var x = 0; x < 480; x++)
-            {
-                for (var c = 0; c < 3; c++)
-                {
-                    var sum = 0;
-                    for (var dy = 0; dy < 4; dy++)
-                    {
-                        for (var dx = 0; dx < 4; dx++)
-                        {
-                            sum += full[((((y * 4) + dy) * 1920) + (x * 4) + dx) * 3 + c];
-                        }
-                    }
+        var meanError = MeanBlockError(full, 1920, small, 480, 270, 4);
+        Assert.True(meanError < 8, $"mean error per sample {meanError:0.00}");
+    }
 
-                    error += Math.Abs((sum / 16) - small[(((y * 480) + x) * 3) + c]);
-                }
-            }
-        }
+    [Theory]
+    [InlineData("yuvj420p", TurboJpeg.SampleFactor420)]
+    [InlineData("yuvj422p", TurboJpeg.SampleFactor422)]
+    public void Width640_Of1080p_IsExactly640x360_TheSamePicture(string pixelFormat, int subsamp)
+    {
+        // No DCT scale gives 640 from 1920: decoded at 1/2 (960x540) and resized by 2/3.
+        var source = FullHd(pixelFormat);
+        using var scaler = new JpegScaler();
 
-        var meanError = error / (480.0 * 270 * 3);
+        Assert.True(scaler.TryScale(source, ShapeKey.ForWidth(640, 70), out var result, out var width, out var height, out var reason), reason);
+        Assert.Equal((640, 360), (width, height));
+        var scaled = result.ToArray();
+        Assert.Equal((640, 360, subsamp), Header(scaled));
+
+        using var decoder = new JpegDecoder();
+        var small = decoder.DecodeToRgb(scaled, out _, out _);
+        var full = decoder.DecodeToRgb(source, out _, out _);
+
+        // Each output pixel against the 3x3 block of the full frame it covers: a shifted, stretched or channel-swapped
+        // picture is far off.
+        var meanError = MeanBlockError(full, 1920, small, 640, 360, 3);
         Assert.True(meanError < 8, $"mean error per sample {meanError:0.00}");
     }
 
@@ -152,8 +185,10 @@ public sealed unsafe class JpegScalerTests
         var source = FullHd("yuvj422p");
         using var scaler = new JpegScaler();
         var shape = ShapeKey.ForWidth(480, 70);
+        var resized = ShapeKey.ForWidth(640, 70);
         Assert.True(scaler.TryScale(source, shape, out _, out _, out _, out _));
         Assert.True(scaler.TryScale(source, 2, 70, out _, out _, out _, out _));
+        Assert.True(scaler.TryScale(source, resized, out _, out _, out _, out _));
         var held = scaler.BufferBytes;
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -161,6 +196,7 @@ public sealed unsafe class JpegScalerTests
         {
             scaler.TryScale(source, shape, out _, out _, out _, out _);
             scaler.TryScale(source, 2, 70, out _, out _, out _, out _);
+            scaler.TryScale(source, resized, out _, out _, out _, out _);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

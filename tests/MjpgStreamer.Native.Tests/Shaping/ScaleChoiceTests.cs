@@ -36,6 +36,38 @@ public sealed class ScaleChoiceTests
     }
 
     [Theory]
+    [InlineData(1920, 1080, 480, 0, 4, 480, 270)]     // a DCT scale gives it: no resize
+    [InlineData(1920, 1080, 640, 0, 2, 640, 360)]     // decoded at 1/2 (960x540), resized to exactly 640 wide
+    [InlineData(1920, 1080, 500, 0, 2, 500, 281)]
+    [InlineData(1920, 1080, 1000, 0, 1, 1000, 563)]
+    [InlineData(1920, 1080, 240, 0, 8, 240, 135)]
+    [InlineData(1920, 1080, 100, 0, 8, 100, 56)]      // below 1/8: the 1/8 decode resized further
+    [InlineData(1920, 1080, 1920, 0, 1, 1920, 1080)]
+    [InlineData(1920, 1080, 4000, 0, 1, 1920, 1080)]  // never upscaled
+    [InlineData(1920, 1080, 640, 480, 2, 640, 360)]   // a box: the source's proportion inside it
+    [InlineData(1920, 1080, 0, 360, 2, 640, 360)]
+    [InlineData(1920, 1080, 480, 271, 4, 480, 270)]   // 1/4 fits the box and is not smaller than the fit
+    [InlineData(640, 480, 320, 0, 2, 320, 240)]
+    [InlineData(1280, 720, 640, 0, 2, 640, 360)]
+    [InlineData(1281, 721, 641, 0, 2, 641, 361)]      // TurboJPEG rounds up: 1/2 of 1281 is 641
+    public void Plan_GivesTheExactSize_DecodedAtTheNearestScaleNotSmaller(int sourceWidth, int sourceHeight, int width, int height, int denominator, int planWidth, int planHeight)
+    {
+        var plan = ScaleChoice.Plan(sourceWidth, sourceHeight, width, height);
+
+        Assert.Equal((denominator, planWidth, planHeight), (plan.Denominator, plan.Width, plan.Height));
+        Assert.Equal((ScaleChoice.Scaled(sourceWidth, denominator), ScaleChoice.Scaled(sourceHeight, denominator)), (plan.DecodedWidth, plan.DecodedHeight));
+        Assert.True(plan.DecodedWidth >= plan.Width && plan.DecodedHeight >= plan.Height);
+        Assert.Equal((plan.DecodedWidth, plan.DecodedHeight) != (plan.Width, plan.Height), plan.Resizes);
+    }
+
+    [Fact]
+    public void PlanScale_IsTheFactorAlone()
+    {
+        Assert.Equal(new ScalePlan(4, 480, 270, 480, 270), ShapeKey.ForScale(4, 70).PlanFor(1920, 1080));
+        Assert.Equal(new ScalePlan(2, 960, 540, 640, 360), ShapeKey.ForWidth(640, 70).PlanFor(1920, 1080));
+    }
+
+    [Theory]
     [InlineData(1080, 1, 1080)]
     [InlineData(1080, 4, 270)]
     [InlineData(1080, 8, 135)]

@@ -89,6 +89,40 @@ public sealed class ShapedFramesTests : IDisposable
     }
 
     [Fact]
+    public async Task AShapeWithARate_ScalesOnlyTheFramesDue()
+    {
+        // 30 fps in, a 10 fps shape: every third frame is scaled, the others are never decoded.
+        await using var shapes = NewShapes();
+        using var lease = shapes.Acquire(ShapeKey.ForWidth(480, 70).WithFps(10));
+        using var reader = lease.Hub.Subscribe(_cancel.Token);
+        await Eventually.UntilAsync(() => _source.Demand == 1, () => "the worker subscribed");
+
+        var received = new List<long>();
+        var start = _time.GetUtcNow();
+        for (var i = 0; i < 30; i++)
+        {
+            PublishSource(i);
+            // The worker takes each frame before the next comes (scaled, or counted as not due).
+            var taken = i + 1;
+            await Eventually.UntilAsync(() => shapes.GetStats()[0] is var s && s.FramesEncoded + s.FramesNotDue == taken, () => $"the worker took frame {taken - 1}: {shapes.GetStats()[0]}");
+            if (shapes.GetStats()[0].FramesEncoded > received.Count)
+            {
+                var frame = await NextAsync(reader);
+                received.Add(frame.TimestampUs);
+                frame.Release();
+            }
+
+            // The next frame 1/30 s after this one's (the fake scaler's cost moved the clock a little meanwhile).
+            _time.Advance(start + TimeSpan.FromSeconds((i + 1) / 30.0) - _time.GetUtcNow());
+        }
+
+        Assert.Equal([0, 3, 6, 9, 12, 15, 18, 21, 24, 27], received);
+        Assert.Equal(10, _scalers.Calls);
+        Assert.Equal(20, shapes.GetStats()[0].FramesNotDue);
+        Assert.Equal("w480 q70 10fps", lease.Shape.ToString());
+    }
+
+    [Fact]
     public async Task AShapeWhoseReadersLeft_StopsEncoding_AndANewReaderRestartsIt()
     {
         await using var shapes = NewShapes();

@@ -110,7 +110,7 @@ public sealed class ShapedStreamTests
 
         var listed = (await ServerState.GetJsonAsync(server, "/state")).GetProperty("outputs")[0].GetProperty("clients")[0];
         Assert.Equal(5, listed.GetProperty("fps_asked").GetDouble());
-        Assert.Equal("w480 q50", listed.GetProperty("shape").GetProperty("shape").GetString());
+        Assert.Equal("w480 q50 5fps", listed.GetProperty("shape").GetProperty("shape").GetString());
     }
 
     [Fact]

@@ -15,8 +15,9 @@ namespace MjpgStreamer.Tests.Infrastructure;
 internal sealed class InProcessServer : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping;
+    private readonly Streamer _streamer;
 
-    private InProcessServer(WatchedClock time, HandFedSource source, CameraStream input, PauseCoordinator pause, HttpOutput output, CancellationTokenSource stopping)
+    private InProcessServer(WatchedClock time, HandFedSource source, CameraStream input, PauseCoordinator pause, HttpOutput output, CancellationTokenSource stopping, Streamer streamer)
     {
         Time = time;
         Source = source;
@@ -24,6 +25,7 @@ internal sealed class InProcessServer : IAsyncDisposable
         Pause = pause;
         Output = output;
         _stopping = stopping;
+        _streamer = streamer;
     }
 
     public WatchedClock Time { get; }
@@ -61,13 +63,15 @@ internal sealed class InProcessServer : IAsyncDisposable
         input.Start();
         await output.StartAsync(CancellationToken.None);
         await source.Running.WaitAsync(Eventually.DefaultTimeout);
-        return new InProcessServer(time, source, input, pause, output, stopping);
+        return new InProcessServer(time, source, input, pause, output, stopping, streamer);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         await Output.DisposeAsync();
+        // As the program does at shutdown: the scaled streams' workers stop after the outputs.
+        await _streamer.DisposeShapesAsync();
         await Input.DisposeAsync();
         Pause.Dispose();
         _stopping.Dispose();

@@ -1,4 +1,5 @@
 using MjpgStreamer.Core.Frames;
+using MjpgStreamer.Core.Streaming;
 using MjpgStreamer.Http;
 
 namespace MjpgStreamer.Tests.Unit;

@@ -68,8 +68,8 @@ public sealed class ShapeQueryTests
     {
         Assert.Null(new ShapeQuery(1920, null).Resolve(null, null, 1920, 1080));
         Assert.Null(new ShapeQuery(4000, null).Resolve(null, null, 1920, 1080));
-        // 1000 wide from 1920: half (960) would be narrower, so the scale is 1/1.
-        Assert.Null(new ShapeQuery(1000, null).Resolve(null, null, 1920, 1080));
+        // 1000 wide from 1920: no DCT scale gives it, so it is a shape (decoded at 1/1, resized to 1000x563).
+        Assert.Equal(ShapeKey.ForWidth(1000, 80), new ShapeQuery(1000, null).Resolve(null, null, 1920, 1080));
         // The source's size not known yet (no frame): the shape, which then re-encodes at full size.
         Assert.Equal(ShapeKey.ForWidth(1920, 80), new ShapeQuery(1920, null).Resolve(null, null, 0, 0));
         // With a quality it is re-encoded at full size.

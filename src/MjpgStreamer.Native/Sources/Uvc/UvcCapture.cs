@@ -29,6 +29,7 @@ internal sealed class UvcCapture(UvcOptions options, UvcControls controls, UvcFo
 
     // Set when -f was given but the driver cannot set a frame interval: frames are dropped in software instead.
     private bool _driverCannotPace;
+    private bool _stillIsStreamFrame;
 
     // Frames dequeued since start, across reopens: the order in which encoded frames may be published.
     private long _framesDequeued;
@@ -42,6 +43,9 @@ internal sealed class UvcCapture(UvcOptions options, UvcControls controls, UvcFo
 
     /// <summary>The camera's name (V4L2 card) once it has been opened.</summary>
     public string DisplayName => Volatile.Read(ref _displayName);
+
+    /// <summary>The last session captures at the size a still would have: a still is the next frame.</summary>
+    public bool StillIsStreamFrame => Volatile.Read(ref _stillIsStreamFrame);
 
     /// <summary>The context of the current (or last) run; null before the first.</summary>
     public SourceContext? Context { get; private set; }
@@ -259,6 +263,14 @@ internal sealed class UvcCapture(UvcOptions options, UvcControls controls, UvcFo
         _width = format.Width;
         _height = format.Height;
         formats.SizeApplied();
+        var still = UvcStill.Target(device, options, (format.Width, format.Height));
+        var stillIsStreamFrame = (still.Width, still.Height) == (format.Width, format.Height);
+        if (stillIsStreamFrame && !StillIsStreamFrame)
+        {
+            UvcLog.StillIsStreamFrame(context.Logger, context.InputId, format.Width, format.Height);
+        }
+
+        Volatile.Write(ref _stillIsStreamFrame, stillIsStreamFrame);
 
         _driverCannotPace = false;
         if (options.Fps > 0)

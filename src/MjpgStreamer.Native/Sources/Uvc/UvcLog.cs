@@ -37,6 +37,9 @@ internal static partial class UvcLog
     [LoggerMessage(EventId = LogEvents.UvcStillTaken, Level = LogLevel.Information, Message = "input {InputId}: still taken ({Bytes} bytes)")]
     public static partial void StillTaken(ILogger logger, int inputId, int bytes);
 
+    [LoggerMessage(EventId = LogEvents.UvcStillIsStreamFrame, Level = LogLevel.Information, Message = "input {InputId}: the stream is at the still size {Width}x{Height}: ?action=still sends the next frame, with no switch")]
+    public static partial void StillIsStreamFrame(ILogger logger, int inputId, int width, int height);
+
     [LoggerMessage(EventId = LogEvents.UvcStillFailed, Level = LogLevel.Warning, Message = "input {InputId}: still failed: {Reason}")]
     public static partial void StillFailed(ILogger logger, int inputId, string reason);
 

@@ -109,4 +109,7 @@ public sealed class UvcSource : IFrameSource, IStillCapture
     }
 
     public Task<byte[]> CaptureStillAsync(CancellationToken cancellation) => _still.CaptureAsync(_capture.Context, cancellation);
+
+    /// <summary>The camera streams at its largest size (or at -still WxH): a still is the next frame, no switch.</summary>
+    public bool StillIsStreamFrame => _capture.StillIsStreamFrame;
 }

@@ -108,9 +108,7 @@ internal sealed class UvcStill(UvcOptions options, UvcControls controls, DeviceC
     private byte[] Capture(SourceContext context, (int Width, int Height) streamSize, Inotify.FdHandle wake, Action<V4l2Device> executeCommands, Task abandoned, CancellationToken cancellation)
     {
         using var device = UvcDevicePath.Open(options.Device);
-        var formats = device.EnumerateFormats();
-        var pixelFormat = formats.Any(f => f.PixelFormat == FourCc.Mjpeg) ? FourCc.Mjpeg : UvcDevicePath.FourCcOf(options.Raw);
-        var (width, height) = options.StillSize ?? Largest(device.EnumerateFrameSizes(pixelFormat)) ?? streamSize;
+        var (pixelFormat, width, height) = Target(device, options, streamSize);
         var format = device.SetFormat(width, height, pixelFormat);
         controls.ApplyRemembered(device, context);
         device.StartStreaming(2);
@@ -198,6 +196,19 @@ internal sealed class UvcStill(UvcOptions options, UvcControls controls, DeviceC
         {
             frame.Release();
         }
+    }
+
+    /// <summary>
+    /// The format and size a still is taken at: MJPEG when the camera offers it (else the stream's raw format), at
+    /// -still WxH or the largest size of that format.
+    /// </summary>
+    public static (uint PixelFormat, int Width, int Height) Target(V4l2Device device, UvcOptions options, (int Width, int Height) streamSize)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(options);
+        var pixelFormat = device.EnumerateFormats().Any(f => f.PixelFormat == FourCc.Mjpeg) ? FourCc.Mjpeg : UvcDevicePath.FourCcOf(options.Raw);
+        var (width, height) = options.StillSize ?? Largest(device.EnumerateFrameSizes(pixelFormat)) ?? streamSize;
+        return (pixelFormat, width, height);
     }
 
     private static (int Width, int Height)? Largest(IReadOnlyList<(int Width, int Height)> sizes) =>

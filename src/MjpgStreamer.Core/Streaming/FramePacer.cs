@@ -1,14 +1,14 @@
-namespace MjpgStreamer.Http;
+namespace MjpgStreamer.Core.Streaming;
 
 /// <summary>
-/// A stream client's frame-rate limit (?action=stream&amp;fps=F or -stream_fps F): a frame goes out when its slot has
+/// A frame-rate limit (a stream client's ?action=stream&amp;fps=F or -stream_fps F, or a scaled stream's worker): a frame goes out when its slot has
 /// come, else it is skipped (the client gets the newest frame at its next slot, never a queue). Slots are
 /// 1/F apart and carried (the next slot is the previous slot plus 1/F, not the send time plus 1/F), so late
 /// frames do not lower the average: 5 fps from a 30 fps input averages 5.0. A frame up to 1/4 of a slot early
 /// counts as on time (frame timing jitters); a client that fell behind by more than a slot (the input
 /// stalled) starts afresh rather than catching up in a burst. Time is the caller's TimeProvider timestamp.
 /// </summary>
-internal sealed class FramePacer
+public sealed class FramePacer
 {
     private readonly long _interval;
     private readonly long _tolerance;
