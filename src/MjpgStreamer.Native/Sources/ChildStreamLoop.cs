@@ -18,8 +18,6 @@ namespace MjpgStreamer.Native.Sources;
 /// </summary>
 internal sealed partial class ChildStreamLoop(string plugin)
 {
-    private static readonly TimeSpan PlaceholderInterval = TimeSpan.FromSeconds(1);
-
     private readonly ChildProcessRunner _runner = new(plugin);
     private readonly MjpegFramePump _pump = new();
     private readonly PlaceholderFrames _placeholders = new();
@@ -168,26 +166,8 @@ internal sealed partial class ChildStreamLoop(string plugin)
     }
 
     /// <summary>The program is away: a NO SIGNAL picture with the reason now and about once a second, until the next try.</summary>
-    private async Task WaitWithPlaceholdersAsync(SourceContext context, string reason, TimeSpan wait, CancellationToken cancellation)
-    {
-        var time = context.Time;
-        var started = time.GetTimestamp();
-        while (true)
-        {
-            _placeholders.Publish(context, "NO SIGNAL", reason, _width, _height);
-            var left = wait - time.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            await Task.Delay(left < PlaceholderInterval ? left : PlaceholderInterval, time, cancellation).ConfigureAwait(false);
-            if (time.GetElapsedTime(started) >= wait)
-            {
-                return;
-            }
-        }
-    }
+    private Task WaitWithPlaceholdersAsync(SourceContext context, string reason, TimeSpan wait, CancellationToken cancellation) =>
+        _placeholders.PublishWhileWaitingAsync(context, "NO SIGNAL", reason, _width, _height, wait, cancellation);
 
     private static partial class Log
     {

@@ -27,8 +27,6 @@ public sealed partial class HttpSource : IFrameSource
 
     private const string PluginDisplayName = "HTTP Input plugin";
 
-    private static readonly TimeSpan PlaceholderInterval = TimeSpan.FromSeconds(1);
-
     private readonly MjpegFramePump _pump = new();
     private readonly PlaceholderFrames _placeholders = new();
     private readonly byte[] _request;
@@ -177,26 +175,8 @@ public sealed partial class HttpSource : IFrameSource
     }
 
     /// <summary>The upstream is away: a NO SIGNAL picture with the reason now and about once a second, until the next try.</summary>
-    private async Task WaitWithPlaceholdersAsync(SourceContext context, string reason, TimeSpan wait, CancellationToken cancellation)
-    {
-        var time = context.Time;
-        var started = time.GetTimestamp();
-        while (true)
-        {
-            _placeholders.Publish(context, "NO SIGNAL", reason, _width, _height);
-            var left = wait - time.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            await Task.Delay(left < PlaceholderInterval ? left : PlaceholderInterval, time, cancellation).ConfigureAwait(false);
-            if (time.GetElapsedTime(started) >= wait)
-            {
-                return;
-            }
-        }
-    }
+    private Task WaitWithPlaceholdersAsync(SourceContext context, string reason, TimeSpan wait, CancellationToken cancellation) =>
+        _placeholders.PublishWhileWaitingAsync(context, "NO SIGNAL", reason, _width, _height, wait, cancellation);
 
     /// <summary>
     /// One connection, from connect to close. Returns why it ended (for the no_signal state; null when the answer

@@ -16,6 +16,9 @@ public sealed class PlaceholderFrames
     private static readonly (byte R, byte G, byte B) DetailColor = (200, 200, 200);
     private const int MaxDetailCharacters = 60;
 
+    /// <summary>How often a waiting source repeats its placeholder (clients see a frame about once a second).</summary>
+    public static readonly TimeSpan RepeatInterval = TimeSpan.FromSeconds(1);
+
     private (string Title, string Detail, int Width, int Height) _key;
     private byte[]? _jpeg;
 
@@ -30,6 +33,32 @@ public sealed class PlaceholderFrames
         frame.Height = height;
         frame.IsPlaceholder = true;
         context.Publish(frame);
+    }
+
+    /// <summary>
+    /// A source is away for <paramref name="wait"/> (before its next try): publishes the placeholder now and about
+    /// once a second until the wait is over (or <paramref name="cancellation"/>, which throws).
+    /// </summary>
+    public async Task PublishWhileWaitingAsync(SourceContext context, string title, string? detail, int width, int height, TimeSpan wait, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var time = context.Time;
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            Publish(context, title, detail, width, height);
+            var left = wait - time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            await Task.Delay(left < RepeatInterval ? left : RepeatInterval, time, cancellation).ConfigureAwait(false);
+            if (time.GetElapsedTime(started) >= wait)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>The JPEG for this title, detail and size (rendered once, then reused).</summary>

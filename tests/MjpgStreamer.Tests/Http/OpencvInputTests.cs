@@ -140,7 +140,7 @@ public sealed class OpencvInputTests : IDisposable
         Directory.CreateDirectory(empty);
 
         var result = await ProgramRun.RunWithEnvironmentAsync(
-            new Dictionary<string, string> { ["PATH"] = empty },
+            new Dictionary<string, string?> { ["PATH"] = empty },
             "-i", "input_opencv.so -d rtsp://camera/stream", "-o", "output_http.so -p 0 -l 127.0.0.1");
 
         Assert.Equal(1, result.ExitCode);

@@ -151,7 +151,7 @@ public sealed class Ptp2InputTests : IDisposable
         Directory.CreateDirectory(empty);
 
         var result = await ProgramRun.RunWithEnvironmentAsync(
-            new Dictionary<string, string> { ["PATH"] = empty },
+            new Dictionary<string, string?> { ["PATH"] = empty },
             "-i", "input_ptp2.so", "-o", "output_http.so -p 0 -l 127.0.0.1");
 
         Assert.Equal(1, result.ExitCode);

@@ -9,13 +9,13 @@ public static class ProgramRun
 
     public static Task<Result> RunAsync(params string[] args) => RunToolAsync(ServerProcess.ExecutablePath, args);
 
-    /// <summary>As <see cref="RunAsync"/>, with these environment variables set (e.g. a PATH without a program).</summary>
-    public static Task<Result> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+    /// <summary>As <see cref="RunAsync"/>, with these environment variables set (e.g. a PATH without a program); a null value removes one.</summary>
+    public static Task<Result> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
         RunToolAsync(ServerProcess.ExecutablePath, args, environment);
 
     public static Task<Result> RunToolAsync(string program, params string[] args) => RunToolAsync(program, args, null);
 
-    private static async Task<Result> RunToolAsync(string program, string[] args, IReadOnlyDictionary<string, string>? environment)
+    private static async Task<Result> RunToolAsync(string program, string[] args, IReadOnlyDictionary<string, string?>? environment)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -29,9 +29,16 @@ public static class ProgramRun
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[key] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
         }
 
         using var process = Process.Start(start)!;

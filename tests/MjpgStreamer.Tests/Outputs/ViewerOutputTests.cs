@@ -143,40 +143,8 @@ public sealed class ViewerOutputTests
     private static string LastLine(string text) => text.TrimEnd('\n').Split('\n')[^1];
 
     /// <summary>The server with the viewer, to its exit (bounded), with DISPLAY as given (null: no DISPLAY nor WAYLAND_DISPLAY).</summary>
-    private static async Task<ProgramRun.Result> RunAsync(string? display, string viewer = "output_viewer.so")
-    {
-        var start = new ProcessStartInfo(ServerProcess.ExecutablePath)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { "--pause-file", "none", "-i", "input_testpattern.so -r 160x120 -f 5", "-o", "output_http.so -p 0 -l 127.0.0.1", "-o", viewer })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("WAYLAND_DISPLAY");
-        start.Environment.Remove("DISPLAY");
-        if (display is not null)
-        {
-            start.Environment["DISPLAY"] = display;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("mjpg_streamer with the viewer did not exit");
-        }
-
-        return new ProgramRun.Result(process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<ProgramRun.Result> RunAsync(string? display, string viewer = "output_viewer.so") =>
+        ProgramRun.RunWithEnvironmentAsync(
+            new Dictionary<string, string?> { ["WAYLAND_DISPLAY"] = null, ["DISPLAY"] = display },
+            "--pause-file", "none", "-i", "input_testpattern.so -r 160x120 -f 5", "-o", "output_http.so -p 0 -l 127.0.0.1", "-o", viewer);
 }
