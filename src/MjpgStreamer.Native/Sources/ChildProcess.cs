@@ -32,8 +32,10 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     // holds the device, so it is waited for, but said after this long.
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 
-    // How long the last words of a child that is gone may take to arrive through its stderr pipe.
-    private static readonly TimeSpan LastWordsWait = TimeSpan.FromMilliseconds(500);
+    // How long the last words of a child that is gone may take to arrive through its stderr pipe. The pipe is at its
+    // end once the child is reaped; the wait is for our reader to be scheduled (its line is the NO SIGNAL reason), and
+    // a busy machine has kept a thread-pool reader waiting for over 500 ms.
+    private static readonly TimeSpan LastWordsWait = TimeSpan.FromSeconds(2);
 
     private const int MaxLogLine = 1000;
     private const int MaxErrorLine = 300;
