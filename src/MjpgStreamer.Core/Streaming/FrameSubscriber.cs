@@ -12,14 +12,16 @@ public sealed class FrameSubscriber : IValueTaskSource<Frame?>, IDisposable
     private readonly LatestFrameHub _hub;
     private readonly CancellationTokenRegistration _registration;
     private readonly CancellationToken _cancellation;
+    private readonly bool _mayRunInline;
     private ManualResetValueTaskSourceCore<Frame?> _core;
     private long _lastSequence;
     private int _pending;
     private int _disposed;
 
-    internal FrameSubscriber(LatestFrameHub hub, long afterSequence, CancellationToken cancellation)
+    internal FrameSubscriber(LatestFrameHub hub, long afterSequence, bool mayRunInline, CancellationToken cancellation)
     {
         _hub = hub;
+        _mayRunInline = mayRunInline;
         _lastSequence = afterSequence;
         _cancellation = cancellation;
         _core.RunContinuationsAsynchronously = true;
@@ -53,14 +55,15 @@ public sealed class FrameSubscriber : IValueTaskSource<Frame?>, IDisposable
 
     /// <summary>
     /// Hands <paramref name="frame"/> to the waiting reader. <paramref name="inline"/>: the reader's continuation
-    /// runs on this (the publishing) thread before Deliver returns, instead of being queued to the thread pool.
+    /// runs on this (the publishing) thread before Deliver returns, instead of being queued to the thread pool (unless
+    /// the reader subscribed with <c>mayRunInline: false</c>).
     /// </summary>
     internal void Deliver(Frame frame, bool inline)
     {
         if (Interlocked.Exchange(ref _pending, 0) == 1)
         {
             _lastSequence = frame.Sequence;
-            _core.RunContinuationsAsynchronously = !inline;
+            _core.RunContinuationsAsynchronously = !(inline && _mayRunInline);
             _core.SetResult(frame);
         }
         else

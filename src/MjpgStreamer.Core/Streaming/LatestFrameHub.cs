@@ -137,7 +137,12 @@ public sealed class LatestFrameHub
     }
 
     /// <summary>A reader that receives the frames published after it subscribes (or the current one first, if asked).</summary>
-    public FrameSubscriber Subscribe(CancellationToken cancellation, bool startWithCurrent = true)
+    /// <param name="mayRunInline">
+    /// False for a reader that does real work per frame (decode, encode, write a file): it is never run on the
+    /// publishing (capture) thread, whose next frame must not wait for it. True (stream clients): one of the last
+    /// <see cref="InlineReaders"/> waiting readers may be run there, which costs less than a thread-pool wake.
+    /// </param>
+    public FrameSubscriber Subscribe(CancellationToken cancellation, bool startWithCurrent = true, bool mayRunInline = true)
     {
         long after;
         lock (_gate)
@@ -149,7 +154,7 @@ public sealed class LatestFrameHub
             }
         }
 
-        var subscriber = new FrameSubscriber(this, after, cancellation);
+        var subscriber = new FrameSubscriber(this, after, mayRunInline, cancellation);
         if (Interlocked.Increment(ref _subscribers) == 1)
         {
             WakeDemandWaiters();

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using MjpgStreamer.Core.Diagnostics;
 using MjpgStreamer.Core.Frames;
 using Microsoft.Extensions.Logging;
@@ -213,7 +212,8 @@ public sealed partial class ShapedFrames : IAsyncDisposable
             {
                 scaler = _owner._createScaler();
                 var pacer = shape.Fps > 0 ? new FramePacer(shape.Fps, _owner._time.TimestampFrequency) : null;
-                using var subscriber = _owner._source.Subscribe(_stop.Token);
+                // Decoding and encoding never run on the capture thread.
+                using var subscriber = _owner._source.Subscribe(_stop.Token, mayRunInline: false);
                 while (true)
                 {
                     Frame? frame;
@@ -240,8 +240,6 @@ public sealed partial class ShapedFrames : IAsyncDisposable
                             continue;
                         }
 
-                        // The hub runs waiting readers inline on the publishing (capture) thread: leave it first.
-                        await default(ThreadPoolHop);
                         if (!_stop.IsCancellationRequested)
                         {
                             Scale(scaler, frame, shape);
@@ -315,23 +313,6 @@ public sealed partial class ShapedFrames : IAsyncDisposable
         }
 
         private static double TicksToMs(long ticks) => ticks / (double)TimeSpan.TicksPerMillisecond;
-    }
-
-    /// <summary>An await that always continues on the thread pool, whatever context the awaiting thread has.</summary>
-    private readonly struct ThreadPoolHop : ICriticalNotifyCompletion
-    {
-        public bool IsCompleted => false;
-
-        public ThreadPoolHop GetAwaiter() => this;
-
-        public void GetResult()
-        {
-        }
-
-        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
-
-        public void UnsafeOnCompleted(Action continuation)
-            => ThreadPool.UnsafeQueueUserWorkItem(static action => action(), continuation, preferLocal: false);
     }
 }
 

@@ -153,7 +153,8 @@ internal sealed partial class FileOutput : IOutput
         var hub = _context.Streamer.Inputs[_options.Input].Hub;
         try
         {
-            using var subscriber = hub.Subscribe(stop, startWithCurrent: false);
+            // The file work never runs on the camera's thread.
+            using var subscriber = hub.Subscribe(stop, startWithCurrent: false, mayRunInline: false);
             while (true)
             {
                 var frame = await subscriber.NextAsync();
@@ -165,8 +166,6 @@ internal sealed partial class FileOutput : IOutput
                 var saved = false;
                 try
                 {
-                    // The hub may run this reader on the camera's thread: the file work goes to the pool.
-                    await Task.Yield();
                     if (!frame.IsPlaceholder && !WaitingToRetry())
                     {
                         saved = _options.MjpegFile is null ? SavePicture(frame) : Append(frame);

@@ -266,7 +266,8 @@ internal sealed partial class UdpOutput : IOutput
     {
         using var timeout = new CancellationTokenSource(FrameWait, _context.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
-        using (var subscriber = hub.Subscribe(linked.Token, startWithCurrent: false))
+        // Off the camera's thread: the caller writes the file.
+        using (var subscriber = hub.Subscribe(linked.Token, startWithCurrent: false, mayRunInline: false))
         {
             try
             {
@@ -275,8 +276,6 @@ internal sealed partial class UdpOutput : IOutput
                     var frame = await subscriber.NextAsync();
                     if (frame is null || !frame.IsPlaceholder)
                     {
-                        // Off the camera's thread before the file is written.
-                        await Task.Yield();
                         return frame;
                     }
 

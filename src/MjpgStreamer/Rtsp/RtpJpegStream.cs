@@ -110,7 +110,8 @@ internal sealed partial class RtpJpegStream : IDisposable
             while (!cancellation.IsCancellationRequested)
             {
                 await Packets.WaitForDemandAsync(cancellation);
-                using var input = _input.Subscribe(cancellation, startWithCurrent: false);
+                // Packetizing (and re-coding a frame RTP/JPEG cannot carry as it is) never runs on the camera's thread.
+                using var input = _input.Subscribe(cancellation, startWithCurrent: false, mayRunInline: false);
                 while (Packets.Demand > 0)
                 {
                     var frame = await input.NextAsync();

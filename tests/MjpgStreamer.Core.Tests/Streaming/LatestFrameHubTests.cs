@@ -50,6 +50,34 @@ public sealed class LatestFrameHubTests
     }
 
     [Fact]
+    public async Task A_reader_that_may_not_run_inline_never_continues_on_the_publishing_thread()
+    {
+        // One such reader among a few stream-like ones: the others still run inline, it never does.
+        using var worker = _hub.Subscribe(CancellationToken.None, startWithCurrent: false, mayRunInline: false);
+        using var client = _hub.Subscribe(CancellationToken.None, startWithCurrent: false);
+        async Task<int> ReadAsync(FrameSubscriber subscriber)
+        {
+            var frame = await subscriber.NextAsync().ConfigureAwait(false);
+            frame!.Release();
+            return Environment.CurrentManagedThreadId;
+        }
+
+        var workerRead = ReadAsync(worker);
+        var clientRead = ReadAsync(client);
+        var publisherId = 0;
+        var publisher = new Thread(() =>
+        {
+            publisherId = Environment.CurrentManagedThreadId;
+            _hub.Publish(MakeFrame(1));
+        });
+        publisher.Start();
+        publisher.Join();
+
+        Assert.Equal(publisherId, await clientRead);
+        Assert.NotEqual(publisherId, await workerRead);
+    }
+
+    [Fact]
     public async Task The_last_few_waiting_readers_continue_on_the_publishing_thread_and_the_rest_on_the_pool()
     {
         const int readers = LatestFrameHub.InlineReaders + 3;
