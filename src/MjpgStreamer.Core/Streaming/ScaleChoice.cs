@@ -19,9 +19,6 @@ public static class ScaleChoice
         return (size + denominator - 1) / denominator;
     }
 
-    /// <summary>The denominator for a wanted width: the smallest result not narrower than <paramref name="width"/>.</summary>
-    public static int ForWidth(int sourceWidth, int width) => ForSize(sourceWidth, 0, width, 0);
-
     /// <summary>The denominator for a wanted WxH: the smallest result at least <paramref name="width"/> wide and <paramref name="height"/> high (0 = any).</summary>
     public static int ForSize(int sourceWidth, int sourceHeight, int width, int height)
     {

@@ -65,9 +65,6 @@ public readonly record struct ShapeKey
         return new ShapeKey(0, 0, denominator, quality);
     }
 
-    /// <summary>The scale denominator this key decodes at for a source of <paramref name="sourceWidth"/> x <paramref name="sourceHeight"/>.</summary>
-    public int DenominatorFor(int sourceWidth, int sourceHeight) => PlanFor(sourceWidth, sourceHeight).Denominator;
-
     /// <summary>How a source of <paramref name="sourceWidth"/> x <paramref name="sourceHeight"/> is scaled to this key's size.</summary>
     public ScalePlan PlanFor(int sourceWidth, int sourceHeight)
         => ScaleDenominator != 0

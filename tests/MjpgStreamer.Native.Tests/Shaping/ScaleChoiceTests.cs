@@ -17,9 +17,9 @@ public sealed class ScaleChoiceTests
     [InlineData(1920, 1, 8)]
     [InlineData(1281, 161, 8)]
     [InlineData(640, 320, 2)]
-    public void ForWidth_IsTheSmallestResultNotNarrowerThanAsked(int sourceWidth, int width, int denominator)
+    public void ForSize_OfAWidth_IsTheSmallestResultNotNarrowerThanAsked(int sourceWidth, int width, int denominator)
     {
-        Assert.Equal(denominator, ScaleChoice.ForWidth(sourceWidth, width));
+        Assert.Equal(denominator, ScaleChoice.ForSize(sourceWidth, 0, width, 0));
         Assert.True(ScaleChoice.Scaled(sourceWidth, denominator) >= Math.Min(width, sourceWidth));
     }
 
@@ -104,11 +104,11 @@ public sealed class ScaleChoiceTests
     [Fact]
     public void ShapeKey_ChoosesByWidthBoxOrFixedScale()
     {
-        Assert.Equal(4, ShapeKey.ForWidth(480, 70).DenominatorFor(1920, 1080));
-        Assert.Equal(2, ShapeKey.ForWidth(500, 70).DenominatorFor(1920, 1080));
-        Assert.Equal(2, ShapeKey.ForSize(640, 480, 70).DenominatorFor(1920, 1080));
-        Assert.Equal(8, ShapeKey.ForScale(8, 70).DenominatorFor(1920, 1080));
-        Assert.Equal(8, ShapeKey.ForScale(8, 70).DenominatorFor(64, 48));
+        Assert.Equal(4, ShapeKey.ForWidth(480, 70).PlanFor(1920, 1080).Denominator);
+        Assert.Equal(2, ShapeKey.ForWidth(500, 70).PlanFor(1920, 1080).Denominator);
+        Assert.Equal(2, ShapeKey.ForSize(640, 480, 70).PlanFor(1920, 1080).Denominator);
+        Assert.Equal(8, ShapeKey.ForScale(8, 70).PlanFor(1920, 1080).Denominator);
+        Assert.Equal(8, ShapeKey.ForScale(8, 70).PlanFor(64, 48).Denominator);
     }
 
     [Fact]

@@ -315,10 +315,10 @@ public sealed class ShapedFramesTests : IDisposable
                     return false;
                 }
 
-                var denominator = shape.DenominatorFor(1920, 1080);
+                var plan = shape.PlanFor(1920, 1080);
                 destination.Write(jpeg[..10]);
-                destination.Width = ScaleChoice.Scaled(1920, denominator);
-                destination.Height = ScaleChoice.Scaled(1080, denominator);
+                destination.Width = plan.Width;
+                destination.Height = plan.Height;
                 reason = null;
                 return true;
             }

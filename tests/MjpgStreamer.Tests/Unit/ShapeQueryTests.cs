@@ -58,7 +58,7 @@ public sealed class ShapeQueryTests
     {
         var key = new ShapeQuery(480, null).Resolve(null, null, 1920, 1080);
         Assert.Equal(ShapeKey.ForWidth(480, ShapeQuery.DefaultQuality), key);
-        Assert.Equal(4, key!.Value.DenominatorFor(1920, 1080));
+        Assert.Equal(4, key!.Value.PlanFor(1920, 1080).Denominator);
         Assert.Equal(ShapeKey.ForWidth(480, 55), new ShapeQuery(480, null).Resolve(null, 55, 1920, 1080));
         Assert.Equal(ShapeKey.ForWidth(480, 30), new ShapeQuery(480, 30).Resolve(null, 55, 1920, 1080));
     }
