@@ -35,7 +35,7 @@ public sealed partial class Ptp2Source : IFrameSource
     private bool _zoomPending;
     private TaskCompletionSource<int>? _zoomDone;
     private TimeProvider _time = TimeProvider.System;
-    private long _due;
+    private FramePacer? _pacer;
     private readonly string _shownCommand;
     private bool _loggedCommand;
 
@@ -58,7 +58,7 @@ public sealed partial class Ptp2Source : IFrameSource
         PluginHelp.Format(
             "input",
             PluginDisplayName,
-            ("[-u ]", "microseconds between two frames at least (a frame-rate\nlimit), default 0: every frame the camera gives"),
+            ("[-u ]", "microseconds between two frames, on average (a frame-\nrate limit), default 0: every frame the camera gives"),
             ("[-d ]", "the camera's port, e.g. usb:001,004 (gphoto2 --auto-detect\nlists them); default: the first camera found"),
             ("(live view)", "the camera's live view through gphoto2 --capture-movie\n--stdout (install it: sudo apt install gphoto2);\ncontrol \"Zoom\" (id 1, 0..10) runs gphoto2 --set-config\nzoom=N; the pause ends gphoto2 (the camera is free)")),
         Create)
@@ -137,8 +137,8 @@ public sealed partial class Ptp2Source : IFrameSource
             await _loop.RunAsync(
                 context,
                 ct => PrepareAsync(context, ct),
-                Delay > TimeSpan.Zero ? frame => Admit(context.Time) : null,
-                () => _due = 0,
+                Delay > TimeSpan.Zero ? _ => _pacer!.TryTakeSlot(context.Time.GetTimestamp()) : null,
+                () => _pacer = Delay > TimeSpan.Zero ? new FramePacer(1 / Delay.TotalSeconds, context.Time.TimestampFrequency) : null,
                 cancellation).ConfigureAwait(false);
         }
         finally
@@ -261,20 +261,6 @@ public sealed partial class Ptp2Source : IFrameSource
             : _configRunner.LastErrorLine ?? result.Reason;
         Log.ZoomFailed(context.Logger, zoom, why);
         return -1;
-    }
-
-    /// <summary>-u as a rate limit: frame k is due <see cref="Delay"/> after frame k-1's slot; earlier ones are dropped.</summary>
-    private bool Admit(TimeProvider time)
-    {
-        var now = time.GetTimestamp();
-        if (_due != 0 && now < _due)
-        {
-            return false;
-        }
-
-        var step = (long)(Delay.TotalSeconds * time.TimestampFrequency);
-        _due = _due == 0 || now - _due > step ? now + step : _due + step;
-        return true;
     }
 
     private static partial class Log
